@@ -1,0 +1,43 @@
+package org.tconv.conv;
+
+/** The {@code 2} / {@code 2,1} notation of the command line, PyTorch's int-or-tuple arguments. */
+public final class IntTuple {
+    private IntTuple() {}
+
+    public static int[] parse(String name, String text) {
+        String[] parts = text.trim().split("\\s*,\\s*");
+        if (parts.length < 1 || parts.length > 2) {
+            throw new IllegalArgumentException(name + " must be an int or 'h,w', got '" + text + "'");
+        }
+        int[] v = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                v[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be an int or 'h,w', got '" + text + "'");
+            }
+        }
+        return v;
+    }
+
+    /** A single value applies to every dimension; otherwise there must be one per dimension. */
+    static int[] expand(String name, int[] v, int dims) {
+        if (v.length == dims) return v.clone();
+        if (v.length == 1) {
+            int[] r = new int[dims];
+            java.util.Arrays.fill(r, v[0]);
+            return r;
+        }
+        throw new IllegalArgumentException(name + " " + format(v) + " has " + v.length
+                + " values but the weights are " + dims + "-D");
+    }
+
+    public static String format(int[] v) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            if (i > 0) b.append(',');
+            b.append(v[i]);
+        }
+        return b.toString();
+    }
+}
