@@ -1,2 +1,43 @@
 package org.tconv.cli;
-public class Main { public static void main(String[] a) {} }
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code tconv}: convolutions of image and signal datasets as sparse block-Toeplitz products on Spark.
+ * Exit status: 0 success, 1 bad options or weights, 2 some inputs rejected, 3 verification failed.
+ */
+@Command(name = "tconv", mixinStandardHelpOptions = true, version = "tconv 0.1.0",
+        subcommands = {RunCommand.class, ToeplitzCommand.class, DemoCommand.class},
+        description = "Convolutions as sparse block-Toeplitz matrix products on Apache Spark, with PyTorch semantics.")
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command and returns its exit status (tests call this rather than {@link #main}). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("tconv: " + ex.getMessage() + " (see tconv " + ex.getCommandLine().getCommandName() + " --help)");
+            return 1;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            Throwable root = ex;
+            if (ex instanceof UsageError) {
+                c.getErr().println("tconv: " + ex.getMessage());
+                return 1;
+            }
+            if (root instanceof java.io.FileNotFoundException) {
+                c.getErr().println("tconv: " + root.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+}

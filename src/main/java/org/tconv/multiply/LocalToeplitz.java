@@ -68,6 +68,24 @@ public final class LocalToeplitz {
      * values, C order) into {@code out} (each {@code outputSize()} values), panel by panel.
      */
     public void apply(double[] in, int inOffset, int count, double[] out, int outOffset) {
+        double[][] src = new double[count][];
+        double[][] dst = new double[count][];
+        int[] so = new int[count], d = new int[count];
+        for (int i = 0; i < count; i++) {
+            src[i] = in;
+            so[i] = inOffset + i * geometry.inputSize();
+            dst[i] = out;
+            d[i] = outOffset + i * geometry.outputSize();
+        }
+        apply(src, so, dst, d);
+    }
+
+    /**
+     * Convolves item i, read from {@code in[i]} at {@code inOffsets[i]}, into {@code out[i]} at
+     * {@code outOffsets[i]}: items of several files go through one panel.
+     */
+    public void apply(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets) {
+        int count = in.length;
         int inSize = geometry.inputSize(), outSize = geometry.outputSize();
         int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
         double[] values = t.values();
@@ -78,13 +96,15 @@ public final class LocalToeplitz {
             int w = Math.min(width, count - first);
             // Pack: item j's pixel p goes to x[p*w + j] (images innermost).
             for (int j = 0; j < w; j++) {
-                int src = inOffset + (first + j) * inSize;
-                for (int p = 0; p < inSize; p++) x[p * w + j] = in[src + p];
+                double[] src = in[first + j];
+                int so = inOffsets[first + j];
+                for (int p = 0; p < inSize; p++) x[p * w + j] = src[so + p];
             }
             PanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, y, w);
             for (int j = 0; j < w; j++) {
-                int dst = outOffset + (first + j) * outSize;
-                for (int r = 0; r < outSize; r++) out[dst + r] = y[r * w + j];
+                double[] dst = out[first + j];
+                int d = outOffsets[first + j];
+                for (int r = 0; r < outSize; r++) dst[d + r] = y[r * w + j];
             }
         }
     }

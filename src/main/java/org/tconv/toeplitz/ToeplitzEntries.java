@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.Matrix;
@@ -19,6 +20,7 @@ import org.tconv.conv.ConvSpec;
 import org.tconv.conv.FoldedAxis;
 
 import scala.Tuple2;
+import scala.reflect.ClassTag$;
 
 /**
  * The entries (row, col, value) of the block-Toeplitz matrix T of one convolution and input shape, so that
@@ -128,7 +130,8 @@ public final class ToeplitzEntries implements Serializable {
             self.forEachInRows(range[0], range[1], (r, c, v) -> out.add(new MatrixEntry(r, c, v)));
             return out.iterator();
         });
-        return new CoordinateMatrix(entries.rdd(), numRows(), numCols());
+        // The Java API tags RDDs as Object; MLlib's collect-based methods need the real element class.
+        return new CoordinateMatrix(entries.rdd().map(identity(), ClassTag$.MODULE$.apply(MatrixEntry.class)), numRows(), numCols());
     }
 
     /**
@@ -141,8 +144,8 @@ public final class ToeplitzEntries implements Serializable {
         for (int i = 0; i < rowBlocks; i++) blockRows.add(i);
         ToeplitzEntries self = this;
         int nRows = numRows(), nCols = numCols();
-        JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> blocks = sc.parallelize(blockRows, Math.max(1, Math.min(partitions, rowBlocks)))
-                .flatMap(bi -> self.blocksOfRowBlock(bi, rowsPerBlock, colsPerBlock, nRows, nCols).iterator());
+        JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = sc.parallelize(blockRows, Math.max(1, Math.min(partitions, rowBlocks)))
+                .flatMapToPair(bi -> self.blocksOfRowBlock(bi, rowsPerBlock, colsPerBlock, nRows, nCols).iterator());
         return new BlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, numRows(), numCols());
     }
 
@@ -160,6 +163,10 @@ public final class ToeplitzEntries implements Serializable {
             out.add(new Tuple2<>(new Tuple2<>(bi, bj), e.getValue().build(cols)));
         }
         return out;
+    }
+
+    private static <T> scala.Function1<T, T> identity() {
+        return (scala.Function1<T, T> & Serializable) x -> x;
     }
 
     /** Splits [0, n) into at most {@code parts} contiguous ranges. */

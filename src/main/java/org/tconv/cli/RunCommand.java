@@ -1,0 +1,96 @@
+package org.tconv.cli;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.tconv.conv.ConvSpec;
+import org.tconv.job.ConvolutionJob;
+import org.tconv.job.JobConfig;
+import org.tconv.job.JobResult;
+import org.tconv.job.SparkSessions;
+import org.tconv.multiply.Method;
+import org.tconv.write.OutputFormat;
+import org.tconv.write.OutputLocation;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Convolve every image or signal under --input and write the results.")
+class RunCommand implements Callable<Integer> {
+    static final String DEFAULT_INPUT = "data/images";
+
+    @Mixin
+    ConvOptions conv;
+
+    @Option(names = "--input", paramLabel = "PATH", description = "file, directory (recursive) or glob; any Hadoop path (default: the sample images in data/)")
+    String input;
+
+    @Option(names = "--output", paramLabel = "PATH", description = "output directory, any Hadoop path (default: a fresh folder under target/)")
+    String output;
+
+    @Option(names = "--method", defaultValue = "toeplitz", description = "toeplitz, blockmatrix or direct (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--format", defaultValue = "parquet", description = "parquet, npy or png (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--verify", description = "also run the direct UDF and compare; exit 3 above the tolerance")
+    boolean verify;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master when not under spark-submit (default: local[*])")
+    String master;
+
+    @Option(names = "--overwrite", description = "replace an existing output directory")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig cfg = configure();
+        SparkSession spark = SparkSessions.getOrCreate(master);
+        JobResult r = ConvolutionJob.run(spark, cfg);
+        System.out.printf("tconv: %s, method %s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
+                cfg.spec, cfg.method, r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
+        if (!r.rejected.isEmpty()) {
+            System.out.printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
+            int shown = 0;
+            for (Map.Entry<String, String> e : r.rejected.entrySet()) {
+                if (shown++ == 5) {
+                    System.out.println("  ...");
+                    break;
+                }
+                System.out.println("  " + e.getKey() + ": " + e.getValue());
+            }
+        }
+        if (r.verification != null) System.out.println("tconv: " + r.verification);
+        return r.exitStatus();
+    }
+
+    /** Everything that can be wrong with the options is found here, before Spark starts. */
+    JobConfig configure() throws Exception {
+        Configuration hadoop = new Configuration();
+        ConvSpec spec = conv.toSpec(hadoop);
+        Method m;
+        OutputFormat f;
+        try {
+            m = Method.parse(method);
+            f = OutputFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        String in = input != null ? input : Home.resolve(DEFAULT_INPUT);
+        String out = output != null ? output
+                : Home.resolve("target/tconv-out/run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+        try {
+            new OutputLocation(out, hadoop).prepare(overwrite);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        return new JobConfig(in, out, spec, m, f, verify);
+    }
+}

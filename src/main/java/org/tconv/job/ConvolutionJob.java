@@ -1,0 +1,99 @@
+package org.tconv.job;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+import org.tconv.conv.ConvSpec;
+import org.tconv.read.ImageBatch;
+import org.tconv.read.InputDecoder;
+import org.tconv.read.InputFile;
+import org.tconv.read.InputFiles;
+import org.tconv.verify.Verification;
+import org.tconv.write.OutputFormat;
+import org.tconv.write.OutputLocation;
+import org.tconv.write.ResultWriter;
+
+/**
+ * {@code tconv run}: read -> build T -> multiply -> write -> verify. The driver only lists file names and
+ * collects the rejected ones; bytes are read, convolved and written by the tasks.
+ */
+public final class ConvolutionJob {
+    private ConvolutionJob() {}
+
+    /** Files per partition aim: enough partitions for every core, enough files per partition for full panels. */
+    static final int PARTITIONS_PER_CORE = 4;
+
+    public static JobResult run(SparkSession spark, JobConfig cfg) throws IOException {
+        long start = System.nanoTime();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = sc.hadoopConfiguration();
+        OutputLocation out = new OutputLocation(cfg.output, hadoop);
+
+        List<InputFile> files = InputFiles.list(cfg.input, hadoop);
+        Map<String, String> rejected = new TreeMap<>();
+        files = dropClashingNames(files, cfg.format, rejected);
+
+        int partitions = Math.max(1, Math.min(files.size(), sc.defaultParallelism() * PARTITIONS_PER_CORE));
+        Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
+        ConvSpec spec = cfg.spec;
+        JavaRDD<ImageBatch> decodedRdd = sc.parallelize(files, partitions).mapPartitions(it -> {
+            InputDecoder decoder = new InputDecoder(spec);
+            return new Iterator<ImageBatch>() {
+                public boolean hasNext() { return it.hasNext(); }
+                public ImageBatch next() { return decoder.decode(it.next(), conf.value().value()); }
+            };
+        });
+        Dataset<ImageBatch> decoded = spark.createDataset(decodedRdd.rdd(), Encoders.bean(ImageBatch.class));
+        Dataset<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify);
+
+        Verification verification = null;
+        if (cfg.verify) {
+            result = result.persist(StorageLevel.MEMORY_AND_DISK());
+            verification = Verification.run(result, spec, cfg.method);
+        }
+        CollectionAccumulator<String> rejectedAcc = sc.sc().collectionAccumulator("rejected");
+        LongAccumulator items = sc.sc().longAccumulator("items");
+        ResultWriter.write(result, cfg.format, out.uri(), rejectedAcc, items);
+        for (String line : rejectedAcc.value()) {
+            int tab = line.indexOf('\t');
+            rejected.putIfAbsent(line.substring(0, tab), line.substring(tab + 1));
+        }
+        out.writeRejected(rejected);
+        if (cfg.verify) result.unpersist();
+        long accepted = files.size() - rejected.size();
+        return new JobResult(out.uri(), accepted, items.value(), rejected, verification, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Two inputs that would write the same output file (a.png and a.jpg as a.npy): the later is rejected. */
+    static List<InputFile> dropClashingNames(List<InputFile> files, OutputFormat format, Map<String, String> rejected) {
+        if (format == OutputFormat.PARQUET) return files;
+        Map<String, InputFile> seen = new HashMap<>();
+        List<InputFile> kept = new ArrayList<>();
+        for (InputFile f : files) {
+            String name = ResultWriter.outputName(f, format);
+            InputFile other = seen.putIfAbsent(name, f);
+            if (other == null) {
+                kept.add(f);
+            } else {
+                rejected.put(f.path, "output " + name + " would overwrite the output of " + other.path);
+            }
+        }
+        return kept;
+    }
+}

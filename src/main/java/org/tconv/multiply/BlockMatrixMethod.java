@@ -1,0 +1,174 @@
+package org.tconv.multiply;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.read.ImageBatch;
+import org.tconv.read.InputDecoder;
+import org.tconv.toeplitz.ToeplitzEntries;
+
+import scala.Tuple2;
+
+/**
+ * {@code --method blockmatrix}: for each input shape, T (sparse blocks, built where they live from
+ * {@link ToeplitzEntries}) and the batch X (pixels x items, dense blocks) are MLlib {@link BlockMatrix}es
+ * and Y = T X is computed distributed. This is the path for a T too large for one executor; for small
+ * images it is much slower than {@code toeplitz} (every block of the product is dense and shuffled).
+ */
+public final class BlockMatrixMethod {
+    private BlockMatrixMethod() {}
+
+    public static Dataset<ImageBatch> apply(SparkSession spark, Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<ImageBatch> rows = decoded.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+        // Per file: shape and item count. Small, so the driver can plan the blocks.
+        List<Tuple2<String, Tuple2<int[], Integer>>> index = rows.filter(ImageBatch::ok)
+                .map(b -> new Tuple2<>(b.getPath(), new Tuple2<>(b.getShape(), b.getCount()))).collect();
+        Map<String, List<Tuple2<String, Integer>>> byShape = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new HashMap<>();
+        for (Tuple2<String, Tuple2<int[], Integer>> e : index) {
+            String key = Arrays.toString(e._2._1);
+            shapes.put(key, e._2._1);
+            byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(new Tuple2<>(e._1, e._2._2));
+        }
+        int parallelism = sc.defaultParallelism();
+        long available = executorMemory(spark);
+        JavaPairRDD<String, double[]> outputs = sc.emptyRDD().mapToPair(o -> new Tuple2<>("", new double[0]));
+        Map<String, String> refused = new HashMap<>();
+        for (Map.Entry<String, List<Tuple2<String, Integer>>> group : byShape.entrySet()) {
+            ConvGeometry g = spec.geometry(shapes.get(group.getKey()));
+            Map<String, Integer> firstItem = new HashMap<>();
+            Map<String, Integer> counts = new HashMap<>();
+            long items = 0;
+            for (Tuple2<String, Integer> f : group.getValue()) {
+                firstItem.put(f._1, (int) items);
+                counts.put(f._1, f._2);
+                items += f._2;
+            }
+            BlockPlan plan = BlockPlan.choose(g, items, parallelism);
+            try {
+                plan.check(g, items, available);
+            } catch (RuntimeException e) {
+                for (String p : firstItem.keySet()) refused.put(p, InputDecoder.oneLine(e));
+                continue;
+            }
+            outputs = outputs.union(multiplyGroup(sc, rows, g, plan, firstItem, counts, items));
+        }
+        Broadcast<Map<String, String>> refusedB = sc.broadcast(refused);
+        JavaRDD<ImageBatch> result = rows.mapToPair(b -> new Tuple2<>(b.getPath(), b))
+                .leftOuterJoin(outputs)
+                .values()
+                .map(t -> {
+                    ImageBatch b = t._1.copy();
+                    String why = refusedB.value().get(b.getPath());
+                    if (why != null) {
+                        b.setError(why);
+                        b.setValues(null);
+                    } else if (b.ok()) {
+                        b.setOutValues(t._2.orNull());
+                        b.setOutShape(spec.geometry(b.getShape()).outputShape());
+                        if (!keepInput) b.setValues(null);
+                    }
+                    return b;
+                });
+        return spark.createDataset(result.rdd(), Encoders.bean(ImageBatch.class));
+    }
+
+    private static JavaPairRDD<String, double[]> multiplyGroup(JavaSparkContext sc, JavaRDD<ImageBatch> rows, ConvGeometry g,
+                                                               BlockPlan plan, Map<String, Integer> firstItem,
+                                                               Map<String, Integer> counts, long items) {
+        Broadcast<Map<String, Integer>> first = sc.broadcast(firstItem);
+        int cpb = plan.colsPerBlock, ipb = plan.itemsPerBlock, rpb = plan.rowsPerBlock;
+        int pixels = g.inputSize();
+        int[] shape = g.inputShape();
+        // X: pixel block bj of item i goes to block (bj, i / ipb), column i % ipb.
+        JavaPairRDD<Tuple2<Object, Object>, Matrix> xBlocks = rows
+                .filter(b -> b.ok() && Arrays.equals(b.getShape(), shape))
+                .flatMapToPair(b -> {
+                    List<Tuple2<Tuple2<Integer, Integer>, Tuple2<Integer, double[]>>> out = new ArrayList<>();
+                    int f = first.value().get(b.getPath());
+                    for (int k = 0; k < b.getCount(); k++) {
+                        int item = f + k;
+                        for (int bj = 0; bj * cpb < pixels; bj++) {
+                            int from = k * pixels + bj * cpb;
+                            int len = Math.min(cpb, pixels - bj * cpb);
+                            out.add(new Tuple2<>(new Tuple2<>(bj, item / ipb),
+                                    new Tuple2<>(item % ipb, Arrays.copyOfRange(b.getValues(), from, from + len))));
+                        }
+                    }
+                    return out.iterator();
+                })
+                .groupByKey(plan.partitions)
+                .mapToPair(e -> {
+                    int bj = e._1._1, bk = e._1._2;
+                    int r = Math.min(cpb, pixels - bj * cpb);
+                    int c = (int) Math.min(ipb, items - (long) bk * ipb);
+                    double[] v = new double[r * c];
+                    for (Tuple2<Integer, double[]> col : e._2) System.arraycopy(col._2, 0, v, col._1 * r, r);
+                    return new Tuple2<>(new Tuple2<Object, Object>(bj, bk), (Matrix) new DenseMatrix(r, c, v));
+                });
+        BlockMatrix x = new BlockMatrix(xBlocks.rdd(), cpb, ipb, pixels, items);
+        BlockMatrix t = new ToeplitzEntries(g).toBlockMatrix(sc, rpb, cpb, plan.partitions);
+        BlockMatrix y = t.multiply(x);
+
+        // Y block (bi, bk) holds rows bi*rpb.. of items bk*ipb..: cut it back into per-item segments.
+        List<String> paths = new ArrayList<>(firstItem.keySet());
+        paths.sort((a, b) -> Integer.compare(firstItem.get(a), firstItem.get(b)));
+        int[] starts = paths.stream().mapToInt(firstItem::get).toArray();
+        Broadcast<String[]> pathsB = sc.broadcast(paths.toArray(new String[0]));
+        Broadcast<int[]> startsB = sc.broadcast(starts);
+        int outSize = g.outputSize();
+        int plane = g.outputPlane();
+        ConvSpec spec = g.spec;
+        return y.blocks().toJavaRDD()
+                .flatMapToPair(blk -> {
+                    int bi = (Integer) blk._1()._1(), bk = (Integer) blk._1()._2();
+                    Matrix m = blk._2();
+                    List<Tuple2<String, Tuple2<Integer, double[]>>> out = new ArrayList<>();
+                    for (int c = 0; c < m.numCols(); c++) {
+                        int item = bk * ipb + c;
+                        int fi = Arrays.binarySearch(startsB.value(), item);
+                        if (fi < 0) fi = -fi - 2;
+                        double[] seg = new double[m.numRows()];
+                        for (int r = 0; r < seg.length; r++) seg[r] = m.apply(r, c);
+                        int within = item - startsB.value()[fi];
+                        out.add(new Tuple2<>(pathsB.value()[fi], new Tuple2<>(within * outSize + bi * rpb, seg)));
+                    }
+                    return out.iterator();
+                })
+                .groupByKey()
+                .mapToPair(e -> {
+                    int count = counts.get(e._1);
+                    double[] v = new double[count * outSize];
+                    for (Tuple2<Integer, double[]> seg : e._2) System.arraycopy(seg._2, 0, v, seg._1, seg._2.length);
+                    // T holds the weights only: the bias of output channel co is added here.
+                    for (int i = 0; i < v.length; i++) v[i] += spec.bias((i % outSize) / plane);
+                    return new Tuple2<>(e._1, v);
+                });
+    }
+
+    /** Memory the executors can give the product: their storage memory, as their block managers report it. */
+    static long executorMemory(SparkSession spark) {
+        long sum = 0;
+        var it = spark.sparkContext().getExecutorMemoryStatus().valuesIterator();
+        while (it.hasNext()) sum += (Long) it.next()._1();
+        return Math.max(sum, Runtime.getRuntime().maxMemory() / 2);
+    }
+}

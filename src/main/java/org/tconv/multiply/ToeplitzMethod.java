@@ -1,0 +1,113 @@
+package org.tconv.multiply;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.read.ImageBatch;
+import org.tconv.read.InputDecoder;
+
+/**
+ * {@code --method toeplitz}: each partition takes its files in chunks, groups their items by input shape,
+ * and multiplies each group by the sparse T of that shape (built once per executor, see
+ * {@link LocalToeplitz#of}). Streams: a chunk is bounded, so a partition never holds more than one.
+ */
+public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, ImageBatch> {
+    private static final long serialVersionUID = 1L;
+    /** Input values gathered before a multiply: enough items for full panels, bounded memory. */
+    static final long CHUNK_VALUES = 4L << 20;
+
+    private final ConvSpec spec;
+    private final boolean keepInput;
+
+    public ToeplitzMethod(ConvSpec spec, boolean keepInput) {
+        this.spec = spec;
+        this.keepInput = keepInput;
+    }
+
+    public static Dataset<ImageBatch> apply(Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
+        return decoded.mapPartitions(new ToeplitzMethod(spec, keepInput), Encoders.bean(ImageBatch.class));
+    }
+
+    @Override
+    public Iterator<ImageBatch> call(Iterator<ImageBatch> rows) {
+        return new Iterator<>() {
+            private Iterator<ImageBatch> done = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!done.hasNext() && rows.hasNext()) done = convolveChunk(rows).iterator();
+                return done.hasNext();
+            }
+
+            @Override
+            public ImageBatch next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return done.next();
+            }
+        };
+    }
+
+    private List<ImageBatch> convolveChunk(Iterator<ImageBatch> rows) {
+        List<ImageBatch> chunk = new ArrayList<>();
+        long values = 0;
+        while (rows.hasNext() && values < CHUNK_VALUES) {
+            ImageBatch b = rows.next();
+            chunk.add(b);
+            if (b.ok()) values += b.getValues().length;
+        }
+        Map<String, List<ImageBatch>> byShape = new LinkedHashMap<>();
+        for (ImageBatch b : chunk) {
+            if (b.ok()) byShape.computeIfAbsent(Arrays.toString(b.getShape()), k -> new ArrayList<>()).add(b);
+        }
+        for (List<ImageBatch> group : byShape.values()) {
+            convolveGroup(group);
+        }
+        return chunk;
+    }
+
+    private void convolveGroup(List<ImageBatch> group) {
+        ConvGeometry g = spec.geometry(group.get(0).getShape());
+        LocalToeplitz t;
+        try {
+            t = LocalToeplitz.of(g);
+        } catch (RuntimeException e) {
+            for (ImageBatch b : group) reject(b, InputDecoder.oneLine(e));
+            return;
+        }
+        int items = 0;
+        for (ImageBatch b : group) items += b.getCount();
+        double[][] in = new double[items][];
+        double[][] out = new double[items][];
+        int[] inOff = new int[items], outOff = new int[items];
+        int i = 0;
+        for (ImageBatch b : group) {
+            double[] y = new double[b.getCount() * g.outputSize()];
+            b.setOutValues(y);
+            b.setOutShape(g.outputShape());
+            for (int k = 0; k < b.getCount(); k++, i++) {
+                in[i] = b.getValues();
+                inOff[i] = k * g.inputSize();
+                out[i] = y;
+                outOff[i] = k * g.outputSize();
+            }
+        }
+        t.apply(in, inOff, out, outOff);
+        if (!keepInput) for (ImageBatch b : group) b.setValues(null);
+    }
+
+    private static void reject(ImageBatch b, String reason) {
+        b.setError(reason);
+        b.setValues(null);
+        b.setOutShape(null);
+    }
+}

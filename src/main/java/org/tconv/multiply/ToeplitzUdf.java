@@ -1,0 +1,31 @@
+package org.tconv.multiply;
+
+import org.apache.spark.sql.api.java.UDF3;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+
+import scala.collection.Seq;
+
+/** The local Toeplitz product as a UDF: what {@code --verify} compares {@code --method direct} against. */
+public final class ToeplitzUdf implements UDF3<Seq<Object>, Seq<Object>, Integer, double[]> {
+    private static final long serialVersionUID = 1L;
+
+    private final ConvSpec spec;
+
+    public ToeplitzUdf(ConvSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public double[] call(Seq<Object> shape, Seq<Object> values, Integer count) {
+        if (shape == null || values == null || count == null) return null;
+        int[] s = new int[shape.size()];
+        for (int i = 0; i < s.length; i++) s[i] = ((Number) shape.apply(i)).intValue();
+        double[] x = new double[values.size()];
+        for (int i = 0; i < x.length; i++) x[i] = ((Number) values.apply(i)).doubleValue();
+        ConvGeometry g = spec.geometry(s);
+        double[] y = new double[count * g.outputSize()];
+        LocalToeplitz.of(g).apply(x, 0, count, y, 0);
+        return y;
+    }
+}

@@ -1,0 +1,85 @@
+package org.tconv.read;
+
+import java.io.Serializable;
+
+/**
+ * One input file as a row of the job's Dataset: its items (one image or signal, or the N items of an
+ * (N, C, ...) .npy batch), and after the multiply their convolutions. A file that cannot be used carries
+ * the reason in {@code error} and no values. A Java bean so Spark's bean encoder moves the primitive arrays
+ * in bulk rather than element by element.
+ */
+public class ImageBatch implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private String path;
+    private String relative;
+    /** True when the file held a leading N axis, which the output keeps. */
+    private boolean batched;
+    private int count;
+    /** Shape of one input item: (C, H, W) or (C, L). */
+    private int[] shape;
+    /** The {@code count} items one after another, each C order. */
+    private double[] values;
+    private String error;
+    /** Shape of one output item: (C_out, outH, outW) or (C_out, outL). */
+    private int[] outShape;
+    private double[] outValues;
+
+    public ImageBatch() {}
+
+    public static ImageBatch of(InputFile f, boolean batched, int count, int[] shape, double[] values) {
+        ImageBatch b = new ImageBatch();
+        b.path = f.path;
+        b.relative = f.relative;
+        b.batched = batched;
+        b.count = count;
+        b.shape = shape;
+        b.values = values;
+        return b;
+    }
+
+    public static ImageBatch rejected(InputFile f, String reason) {
+        ImageBatch b = new ImageBatch();
+        b.path = f.path;
+        b.relative = f.relative;
+        b.error = reason;
+        return b;
+    }
+
+    public ImageBatch copy() {
+        ImageBatch b = new ImageBatch();
+        b.path = path; b.relative = relative; b.batched = batched; b.count = count; b.shape = shape;
+        b.values = values; b.error = error; b.outShape = outShape; b.outValues = outValues;
+        return b;
+    }
+
+    public boolean ok() { return error == null; }
+
+    /** Shape of the output file: the item shape, with N in front for a batch file. */
+    public int[] outFileShape() {
+        if (!batched) return outShape;
+        int[] s = new int[outShape.length + 1];
+        s[0] = count;
+        System.arraycopy(outShape, 0, s, 1, outShape.length);
+        return s;
+    }
+
+    public String getPath() { return path; }
+    public void setPath(String v) { path = v; }
+    public String getRelative() { return relative; }
+    public void setRelative(String v) { relative = v; }
+    public boolean isBatched() { return batched; }
+    public void setBatched(boolean v) { batched = v; }
+    public int getCount() { return count; }
+    public void setCount(int v) { count = v; }
+    public int[] getShape() { return shape; }
+    public void setShape(int[] v) { shape = v; }
+    public double[] getValues() { return values; }
+    public void setValues(double[] v) { values = v; }
+    public String getError() { return error; }
+    public void setError(String v) { error = v; }
+    public int[] getOutShape() { return outShape; }
+    public void setOutShape(int[] v) { outShape = v; }
+    public double[] getOutValues() { return outValues; }
+    public void setOutValues(double[] v) { outValues = v; }
+}

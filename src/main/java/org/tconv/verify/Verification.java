@@ -1,0 +1,81 @@
+package org.tconv.verify;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.udf;
+
+import java.util.Locale;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.tconv.conv.ConvSpec;
+import org.tconv.multiply.DirectMethod;
+import org.tconv.multiply.Method;
+import org.tconv.multiply.ToeplitzUdf;
+import org.tconv.read.ImageBatch;
+
+import scala.collection.Seq;
+
+/**
+ * {@code --verify}: runs the direct UDF beside the chosen method (for {@code --method direct}, the local
+ * Toeplitz product) and reports the largest absolute difference and the largest difference relative to
+ * the largest reference magnitude of the run. Fails above {@link #TOLERANCE}.
+ */
+public final class Verification {
+    /** Relative tolerance: float64 sums of a few hundred terms differ by ~1e-15; 1e-9 leaves room, catches bugs. */
+    public static final double TOLERANCE = 1e-9;
+
+    public final double maxAbsDifference;
+    public final double maxRelDifference;
+    public final String reference;
+
+    private Verification(double abs, double rel, String reference) {
+        this.maxAbsDifference = abs;
+        this.maxRelDifference = rel;
+        this.reference = reference;
+    }
+
+    public boolean passed() {
+        return maxRelDifference <= TOLERANCE; // NaN fails
+    }
+
+    public static Verification run(Dataset<ImageBatch> result, ConvSpec spec, Method method) {
+        UserDefinedFunction ref = method == Method.DIRECT
+                ? udf(new ToeplitzUdf(spec), DataTypes.createArrayType(DataTypes.DoubleType, false))
+                : DirectMethod.udfOf(spec);
+        UserDefinedFunction diff = udf((UDF2<Seq<Object>, Seq<Object>, double[]>) Verification::differences,
+                DataTypes.createArrayType(DataTypes.DoubleType, false));
+        Row r = result.filter(col("error").isNull())
+                .withColumn("reference", ref.apply(col("shape"), col("values"), col("count")))
+                .withColumn("d", diff.apply(col("outValues"), col("reference")))
+                .agg(max(col("d").getItem(0)), max(col("d").getItem(1)))
+                .first();
+        double abs = r.isNullAt(0) ? 0.0 : r.getDouble(0);
+        double scale = r.isNullAt(1) ? 0.0 : r.getDouble(1);
+        double rel = abs == 0.0 ? 0.0 : abs / scale;
+        return new Verification(abs, rel, method == Method.DIRECT ? "toeplitz" : "direct");
+    }
+
+    /** [max |a - b|, max |b|]; NaN when the lengths differ or a value is NaN, so the check fails. */
+    static double[] differences(Seq<Object> a, Seq<Object> b) {
+        if (a == null || b == null || a.size() != b.size()) return new double[] {Double.NaN, 1.0};
+        double d = 0, s = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double x = ((Number) a.apply(i)).doubleValue(), y = ((Number) b.apply(i)).doubleValue();
+            double diff = Math.abs(x - y);
+            if (Double.isNaN(diff)) return new double[] {Double.NaN, 1.0};
+            d = Math.max(d, diff);
+            s = Math.max(s, Math.abs(y));
+        }
+        return new double[] {d, s};
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "verify against %s: max abs difference %.3e, max relative difference %.3e (tolerance %.0e): %s",
+                reference, maxAbsDifference, maxRelDifference, TOLERANCE, passed() ? "OK" : "FAILED");
+    }
+}

@@ -1,0 +1,44 @@
+package org.tconv.write;
+
+import java.io.IOException;
+
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.RecordWriter;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+
+/**
+ * Writes each record (relative path, bytes) as its own file. Files go to the task attempt's work
+ * directory and reach the output only through {@link FileOutputCommitter}: a failed or killed attempt
+ * leaves nothing visible, and the job's files appear together at job commit with {@code _SUCCESS}.
+ */
+public final class NamedFilesOutputFormat extends FileOutputFormat<Text, BytesWritable> {
+
+    @Override
+    public RecordWriter<Text, BytesWritable> getRecordWriter(TaskAttemptContext ctx) throws IOException {
+        Path work = ((FileOutputCommitter) getOutputCommitter(ctx)).getWorkPath();
+        FileSystem fs = work.getFileSystem(ctx.getConfiguration());
+        return new RecordWriter<>() {
+            @Override
+            public void write(Text name, BytesWritable bytes) throws IOException {
+                try (FSDataOutputStream out = fs.create(new Path(work, name.toString()), true)) {
+                    out.write(bytes.getBytes(), 0, bytes.getLength());
+                }
+            }
+
+            @Override
+            public void close(TaskAttemptContext c) {
+            }
+        };
+    }
+
+    @Override
+    public void checkOutputSpecs(org.apache.hadoop.mapreduce.JobContext job) {
+        // The job checks and prepares the output directory itself (see OutputLocation) before Spark starts.
+    }
+}

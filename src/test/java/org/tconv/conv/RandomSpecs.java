@@ -1,0 +1,63 @@
+package org.tconv.conv;
+
+import java.util.Random;
+
+/** Random convolutions over every option, with an input shape they accept, for property tests. */
+public final class RandomSpecs {
+    public final ConvSpec spec;
+    public final int[] inputShape;
+
+    private RandomSpecs(ConvSpec spec, int[] inputShape) {
+        this.spec = spec;
+        this.inputShape = inputShape;
+    }
+
+    /** Draws until a spec and input PyTorch would accept come up. */
+    public static RandomSpecs draw(Random rnd) {
+        while (true) {
+            int dims = rnd.nextBoolean() ? 2 : 1;
+            int groups = 1 + rnd.nextInt(3);
+            int cinPG = 1 + rnd.nextInt(2);
+            int cout = groups * (1 + rnd.nextInt(2));
+            int kH = dims == 2 ? 1 + rnd.nextInt(4) : 1;
+            int kW = 1 + rnd.nextInt(4);
+            int[] ws = dims == 2 ? new int[] {cout, cinPG, kH, kW} : new int[] {cout, cinPG, kW};
+            double[] w = new double[cout * cinPG * kH * kW];
+            for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+            ConvSpec.Builder b = ConvSpec.builder(ws, w)
+                    .groups(groups)
+                    .paddingMode(PaddingMode.values()[rnd.nextInt(4)])
+                    .dilation(tuple(rnd, dims, 1, 2))
+                    .stride(tuple(rnd, dims, 1, 3));
+            int p = rnd.nextInt(4);
+            b.padding(p == 0 ? Padding.valid() : p == 1 ? Padding.same() : Padding.of(tuple(rnd, dims, 0, 3)));
+            if (rnd.nextBoolean()) {
+                double[] bias = new double[cout];
+                for (int i = 0; i < cout; i++) bias[i] = rnd.nextGaussian();
+                b.bias(bias);
+            }
+            int c = cinPG * groups;
+            int[] shape = dims == 2 ? new int[] {c, 1 + rnd.nextInt(9), 1 + rnd.nextInt(9)} : new int[] {c, 1 + rnd.nextInt(14)};
+            try {
+                ConvSpec spec = b.build();
+                spec.geometry(shape);
+                return new RandomSpecs(spec, shape);
+            } catch (IllegalArgumentException | InputRejectedException e) {
+                // PyTorch refuses this combination (e.g. same with stride 2, reflect padding >= size): draw again
+            }
+        }
+    }
+
+    private static int[] tuple(Random rnd, int dims, int lo, int hi) {
+        if (rnd.nextInt(3) == 0) return new int[] {lo + rnd.nextInt(hi)};
+        int[] v = new int[dims];
+        for (int i = 0; i < dims; i++) v[i] = lo + rnd.nextInt(hi);
+        return v;
+    }
+
+    public static double[] randomInput(Random rnd, int size) {
+        double[] x = new double[size];
+        for (int i = 0; i < size; i++) x[i] = rnd.nextDouble() * 255.0;
+        return x;
+    }
+}
