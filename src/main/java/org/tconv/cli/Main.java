@@ -20,20 +20,22 @@ public final class Main {
 
     /** Runs a command and returns its exit status (tests call this rather than {@link #main}). */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, printing to the given writers. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOverwrittenOptionsAllowed(true); // a later --stride replaces an earlier one, as in most CLIs
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("tconv: " + ex.getMessage() + " (see tconv " + ex.getCommandLine().getCommandName() + " --help)");
+            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + " (see tconv " + ex.getCommandLine().getCommandName() + " --help)");
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            Throwable root = ex;
-            if (ex instanceof UsageError) {
+            if (ex instanceof UsageError || ex instanceof java.io.FileNotFoundException) {
                 c.getErr().println("tconv: " + ex.getMessage());
-                return 1;
-            }
-            if (root instanceof java.io.FileNotFoundException) {
-                c.getErr().println("tconv: " + root.getMessage());
                 return 1;
             }
             throw ex;

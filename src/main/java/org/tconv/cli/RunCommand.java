@@ -18,7 +18,9 @@ import org.tconv.write.OutputLocation;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Convolve every image or signal under --input and write the results.")
@@ -49,25 +51,32 @@ class RunCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace an existing output directory")
     boolean overwrite;
 
+    @Spec
+    CommandSpec command;
+
+    private java.io.PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
         SparkSession spark = SparkSessions.getOrCreate(master);
         JobResult r = ConvolutionJob.run(spark, cfg);
-        System.out.printf("tconv: %s, method %s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
+        out().printf("tconv: %s, method %s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
                 cfg.spec, cfg.method, r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
         if (!r.rejected.isEmpty()) {
-            System.out.printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
+            out().printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
             int shown = 0;
             for (Map.Entry<String, String> e : r.rejected.entrySet()) {
                 if (shown++ == 5) {
-                    System.out.println("  ...");
+                    out().println("  ...");
                     break;
                 }
-                System.out.println("  " + e.getKey() + ": " + e.getValue());
+                out().println("  " + e.getKey() + ": " + e.getValue());
             }
         }
-        if (r.verification != null) System.out.println("tconv: " + r.verification);
+        if (r.verification != null) out().println("tconv: " + r.verification);
         return r.exitStatus();
     }
 

@@ -11,7 +11,9 @@ import org.tconv.toeplitz.ToeplitzEntries;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "toeplitz", mixinStandardHelpOptions = true,
         description = "Write the Toeplitz matrix T of a convolution and input shape in MatrixMarket format.")
@@ -24,6 +26,13 @@ class ToeplitzCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "T.mtx", description = "MatrixMarket file (any Hadoop path)")
     String output;
+
+    @Spec
+    CommandSpec command;
+
+    private java.io.PrintWriter out() {
+        return command.commandLine().getOut();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -42,10 +51,10 @@ class ToeplitzCommand implements Callable<Integer> {
         }
         ToeplitzEntries t = new ToeplitzEntries(g);
         MatrixMarketWriter.write(t, output, hadoop);
-        System.out.printf("T: %d x %d, written to %s%n", t.numRows(), t.numCols(), output);
-        System.out.printf("entries of a dense matrix: %d%n", t.denseEntries());
-        System.out.printf("stored non-zeros:          %d (%.4f%% of dense)%n", t.nonZeros(), 100.0 * t.nonZeros() / t.denseEntries());
-        System.out.printf("distinct parameters:       %d (the kernel's weights%s)%n", t.distinctParameters(),
+        out().printf("T: %d x %d, written to %s%n", t.numRows(), t.numCols(), output);
+        out().printf("entries of a dense matrix: %d%n", t.denseEntries());
+        out().printf("stored non-zeros:          %d (%.4f%% of dense)%n", t.nonZeros(), 100.0 * t.nonZeros() / t.denseEntries());
+        out().printf("distinct parameters:       %d (the kernel's weights%s)%n", t.distinctParameters(),
                 spec.hasBias() ? "; the bias adds " + spec.outChannels() + ", outside T" : "");
         return 0;
     }

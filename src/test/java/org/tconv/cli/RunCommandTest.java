@@ -1,0 +1,215 @@
+package org.tconv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.conv.Padding;
+import org.tconv.multiply.Method;
+import org.tconv.read.NpyArray;
+import org.tconv.testing.Cli;
+import org.tconv.testing.SharedSpark;
+import org.tconv.testing.TestFiles;
+import org.tconv.verify.DirectConvolution;
+
+/** {@code tconv run} as users call it: outputs, exit status, _rejected.csv, messages. */
+class RunCommandTest {
+    @TempDir
+    Path tmp;
+
+    private static final int[] W_SHAPE = {2, 3, 3, 3};
+
+    private double[] weights() {
+        Random r = new Random(5);
+        double[] w = new double[2 * 3 * 3 * 3];
+        for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
+        return w;
+    }
+
+    private Path weightsFile() throws IOException {
+        return TestFiles.write(tmp.resolve("w.npy"), W_SHAPE, weights());
+    }
+
+    private static double[] random(int n, long seed) {
+        Random r = new Random(seed);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = Math.floor(r.nextDouble() * 256);
+        return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Method.class)
+    void badInputsAreRejectedAndGoodOnesWritten(Method method) throws IOException {
+        Path in = tmp.resolve("in");
+        double[] good = random(3 * 9 * 7, 1);
+        TestFiles.write(in.resolve("good.npy"), new int[] {3, 9, 7}, good);
+        TestFiles.write(in.resolve("sub/batch.npy"), new int[] {2, 3, 5, 6}, random(2 * 3 * 5 * 6, 2));
+        TestFiles.write(in.resolve("gray.npy"), new int[] {1, 9, 7}, random(63, 3));
+        TestFiles.write(in.resolve("tiny.npy"), new int[] {3, 1, 2}, random(6, 4));
+        TestFiles.write(in.resolve("rank5.npy"), new int[] {1, 1, 3, 4, 4}, random(48, 5));
+        Files.write(in.resolve("corrupt.png"), "not a picture".getBytes(StandardCharsets.US_ASCII));
+        Files.write(in.resolve("truncated.npy"), java.util.Arrays.copyOf(NpyArray.toBytes(new int[] {3, 9, 7}, good), 200));
+        Path out = tmp.resolve("out");
+
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", weightsFile().toString(),
+                "--method", method.toString(), "--format", "npy");
+
+        assertEquals(2, r.status, r::toString);
+        ConvSpec spec = ConvSpec.builder(W_SHAPE, weights()).build();
+        NpyArray y = TestFiles.read(out.resolve("good.npy"));
+        ConvGeometry g = spec.geometry(new int[] {3, 9, 7});
+        assertArrayEquals(new int[] {2, 7, 5}, y.shape);
+        assertArrayEquals(DirectConvolution.convolve(g, good, 0), y.data, 1e-9);
+        assertArrayEquals(new int[] {2, 2, 3, 4}, TestFiles.read(out.resolve("sub/batch.npy")).shape);
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+        Map<String, String> rejected = rejected(out);
+        assertEquals(List.of("corrupt.png", "gray.npy", "rank5.npy", "tiny.npy", "truncated.npy"),
+                rejected.keySet().stream().map(p -> p.substring(p.lastIndexOf('/') + 1)).sorted().collect(Collectors.toList()));
+        assertTrue(reason(rejected, "gray.npy").contains("1 channel"), rejected::toString);
+        assertTrue(reason(rejected, "tiny.npy").contains("smaller than the dilated kernel"), rejected::toString);
+        assertTrue(reason(rejected, "rank5.npy").contains("rank 5"), rejected::toString);
+        try (Stream<Path> files = Files.list(out)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+            assertEquals(List.of("_SUCCESS", "_rejected.csv", "good.npy", "sub"), names.stream().filter(n -> !n.startsWith(".")).collect(Collectors.toList()));
+        }
+    }
+
+    private static String reason(Map<String, String> rejected, String name) {
+        return rejected.entrySet().stream().filter(e -> e.getKey().endsWith("/" + name)).findFirst().orElseThrow().getValue();
+    }
+
+    static Map<String, String> rejected(Path out) throws IOException {
+        List<String> lines = Files.readAllLines(out.resolve("_rejected.csv"));
+        assertEquals("path,reason", lines.get(0));
+        Map<String, String> m = new TreeMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            int comma = line.indexOf(',');
+            String reason = line.substring(comma + 1);
+            if (reason.startsWith("\"")) reason = reason.substring(1, reason.length() - 1).replace("\"\"", "\"");
+            m.put(line.substring(0, comma), reason);
+        }
+        return m;
+    }
+
+    @Test
+    void allGoodExitsZeroAndParquetHoldsOneRowPerImage() throws IOException {
+        Path in = tmp.resolve("in");
+        double[] a = random(3 * 6 * 6, 7);
+        TestFiles.write(in.resolve("a.npy"), new int[] {3, 6, 6}, a);
+        TestFiles.write(in.resolve("b.npy"), new int[] {3, 3, 6, 6}, random(3 * 3 * 36, 8));
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", weightsFile().toString(),
+                "--padding", "same", "--padding-mode", "reflect", "--verify");
+        assertEquals(0, r.status, r::toString);
+        assertTrue(r.out.contains("verify against direct"), r.out);
+        assertEquals(List.of("path,reason"), Files.readAllLines(out.resolve("_rejected.csv")));
+        List<Row> rows = SharedSpark.get().read().parquet(out.toString()).orderBy("path", "index").collectAsList();
+        assertEquals(4, rows.size());
+        Row first = rows.get(0);
+        assertTrue(first.getString(0).endsWith("/a.npy"));
+        assertEquals(0, first.getInt(1));
+        assertEquals(List.of(2, 6, 6), first.getList(2));
+        ConvSpec spec = ConvSpec.builder(W_SHAPE, weights()).padding(Padding.same())
+                .paddingMode(org.tconv.conv.PaddingMode.REFLECT).build();
+        double[] expected = DirectConvolution.convolve(spec.geometry(new int[] {3, 6, 6}), a, 0);
+        List<Double> got = first.getList(3);
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got.get(i), 1e-9);
+        assertEquals(List.of(0, 1, 2), rows.subList(1, 4).stream().map(x -> x.getInt(1)).collect(Collectors.toList()));
+    }
+
+    @Test
+    void pngOutputHasOnePicturePerImage() throws IOException {
+        Path in = tmp.resolve("in");
+        TestFiles.write(in.resolve("x.npy"), new int[] {3, 8, 8}, random(192, 9));
+        TestFiles.write(in.resolve("n.npy"), new int[] {2, 3, 8, 8}, random(384, 10));
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", weightsFile().toString(), "--format", "png");
+        assertEquals(0, r.status, r::toString);
+        for (String name : List.of("x.png", "n_0.png", "n_1.png")) {
+            assertTrue(javax.imageio.ImageIO.read(out.resolve(name).toFile()) != null, name);
+        }
+    }
+
+    @Test
+    void signalsConvolveWithOneDimensionalWeights() throws IOException {
+        double[] w = {0.5, -1.0, 2.0, 0.25, 1.5, -0.5};
+        Path wf = TestFiles.write(tmp.resolve("w1.npy"), new int[] {2, 1, 3}, w);
+        double[] x = random(50, 11);
+        Path in = TestFiles.write(tmp.resolve("sig/ecg.npy"), new int[] {50}, x);
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", wf.toString(),
+                "--format", "npy", "--stride", "2", "--dilation", "3", "--padding", "4", "--padding-mode", "circular");
+        assertEquals(0, r.status, r::toString);
+        NpyArray y = TestFiles.read(out.resolve("ecg.npy"));
+        ConvSpec spec = ConvSpec.builder(new int[] {2, 1, 3}, w).stride(2).dilation(3).padding(Padding.of(4))
+                .paddingMode(org.tconv.conv.PaddingMode.CIRCULAR).build();
+        assertArrayEquals(spec.outputShape(new int[] {1, 50}), y.shape);
+        assertArrayEquals(DirectConvolution.convolve(spec.geometry(new int[] {1, 50}), x, 0), y.data, 1e-9);
+    }
+
+    @Test
+    void globSelectsFiles() throws IOException {
+        Path in = tmp.resolve("in");
+        TestFiles.write(in.resolve("keep1.npy"), new int[] {3, 5, 5}, random(75, 12));
+        TestFiles.write(in.resolve("keep2.npy"), new int[] {3, 5, 5}, random(75, 13));
+        TestFiles.write(in.resolve("skip.npy"), new int[] {1, 5, 5}, random(25, 14));
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", in + "/keep*.npy", "--output", out.toString(), "--weights", weightsFile().toString(), "--format", "npy");
+        assertEquals(0, r.status, r::toString);
+        assertTrue(Files.exists(out.resolve("keep1.npy")) && Files.exists(out.resolve("keep2.npy")));
+        assertFalse(Files.exists(out.resolve("skip.npy")));
+    }
+
+    @Test
+    void finishedOutputIsKeptAndInterruptedOneReplaced() throws IOException {
+        Path in = TestFiles.write(tmp.resolve("in/a.npy"), new int[] {3, 5, 5}, random(75, 15));
+        Path out = tmp.resolve("out");
+        String[] args = {"run", "--input", in.toString(), "--output", out.toString(), "--weights", weightsFile().toString(), "--format", "npy"};
+        assertEquals(0, Cli.run(args).status);
+        Cli again = Cli.run(args);
+        assertEquals(1, again.status, again::toString);
+        assertTrue(again.err.contains("already exists"), again.err);
+        // What a killed driver leaves: no _SUCCESS, a _temporary with a half-written attempt.
+        Files.delete(out.resolve("_SUCCESS"));
+        Files.createDirectories(out.resolve("_temporary/0/_temporary/attempt_x"));
+        Files.write(out.resolve("_temporary/0/_temporary/attempt_x/a.npy"), new byte[] {1, 2});
+        Cli rerun = Cli.run(args);
+        assertEquals(0, rerun.status, rerun::toString);
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertFalse(Files.exists(out.resolve("_temporary")));
+        String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
+        overwrite[args.length] = "--overwrite";
+        assertEquals(0, Cli.run(overwrite).status);
+    }
+
+    @Test
+    void twoInputsWritingTheSameFileAreNotBothWritten() throws IOException {
+        Path in = tmp.resolve("in");
+        TestFiles.write(in.resolve("a.npy"), new int[] {3, 5, 5}, random(75, 16));
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(5, 5, java.awt.image.BufferedImage.TYPE_3BYTE_BGR), "png", in.resolve("a.png").toFile());
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", weightsFile().toString(), "--format", "npy");
+        assertEquals(2, r.status, r::toString);
+        assertTrue(rejected(out).values().iterator().next().contains("would overwrite"));
+    }
+}

@@ -1,0 +1,77 @@
+package org.tconv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.conv.Padding;
+import org.tconv.conv.PaddingMode;
+import org.tconv.testing.Cli;
+import org.tconv.testing.TestFiles;
+import org.tconv.verify.DirectConvolution;
+
+/** {@code tconv toeplitz}: the MatrixMarket file is T, column j being the convolution of basis vector j. */
+class ToeplitzCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void matrixMarketFileIsTheConvolutionMatrix() throws IOException {
+        Random rnd = new Random(3);
+        double[] w = new double[3 * 2 * 2 * 3];
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+        double[] bias = {1.0, -2.0, 0.5};
+        Path wf = TestFiles.write(tmp.resolve("w.npy"), new int[] {3, 2, 2, 3}, w);
+        Path bf = TestFiles.write(tmp.resolve("b.npy"), new int[] {3}, bias);
+        Path mtx = tmp.resolve("T.mtx");
+        Cli r = Cli.run("toeplitz", "--weights", wf.toString(), "--bias", bf.toString(), "--input-shape", "2,5,6",
+                "--padding", "same", "--padding-mode", "replicate", "--dilation", "2,1", "--output", mtx.toString());
+        assertEquals(0, r.status, r::toString);
+
+        List<String> lines = Files.readAllLines(mtx);
+        assertEquals("%%MatrixMarket matrix coordinate real general", lines.get(0));
+        int i = 1;
+        while (lines.get(i).startsWith("%")) i++;
+        String[] size = lines.get(i).split(" ");
+        int rows = Integer.parseInt(size[0]), cols = Integer.parseInt(size[1]);
+        long nnz = Long.parseLong(size[2]);
+        assertEquals(3 * 5 * 6, rows);
+        assertEquals(2 * 5 * 6, cols);
+        assertEquals(nnz, lines.size() - i - 1);
+        double[][] t = new double[rows][cols];
+        for (String line : lines.subList(i + 1, lines.size())) {
+            String[] p = line.split(" ");
+            t[Integer.parseInt(p[0]) - 1][Integer.parseInt(p[1]) - 1] = Double.parseDouble(p[2]);
+        }
+        ConvSpec spec = ConvSpec.builder(new int[] {3, 2, 2, 3}, w).bias(bias).padding(Padding.same())
+                .paddingMode(PaddingMode.REPLICATE).dilation(2, 1).build();
+        ConvGeometry g = spec.geometry(new int[] {2, 5, 6});
+        double[] zero = DirectConvolution.convolve(g, new double[cols], 0);
+        for (int j = 0; j < cols; j++) {
+            double[] e = new double[cols];
+            e[j] = 1;
+            double[] y = DirectConvolution.convolve(g, e, 0);
+            for (int row = 0; row < rows; row++) assertEquals(y[row] - zero[row], t[row][j], 1e-12);
+        }
+        assertTrue(r.out.contains("entries of a dense matrix: " + (long) rows * cols), r.out);
+        assertTrue(r.out.contains("stored non-zeros:          " + nnz), r.out);
+        assertTrue(r.out.contains("distinct parameters:       36"), r.out);
+    }
+
+    @Test
+    void inputShapeTheKernelDoesNotFitIsRefused() throws IOException {
+        Path wf = TestFiles.write(tmp.resolve("w.npy"), new int[] {1, 1, 5}, new double[5]);
+        Cli r = Cli.run("toeplitz", "--weights", wf.toString(), "--input-shape", "1,3", "--output", tmp.resolve("T.mtx").toString());
+        assertEquals(1, r.status, r::toString);
+        assertTrue(r.err.contains("smaller than the dilated kernel"), r.err);
+    }
+}
