@@ -1,0 +1,74 @@
+package org.tconv.golden;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tconv.multiply.Method;
+import org.tconv.read.NpyArray;
+import org.tconv.testing.Cli;
+import org.tconv.testing.TestFiles;
+
+/**
+ * Cases computed once with PyTorch ({@code src/test/python/make_golden.py}): each is run through
+ * {@code tconv run} with every method and must give torch's numbers.
+ */
+class GoldenCasesTest {
+    static final Path CASES = TestFiles.home().resolve("src/test/resources/golden/cases");
+
+    @TempDir
+    Path tmp;
+
+    static Stream<Arguments> cases() throws IOException {
+        List<Arguments> all = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(CASES)) {
+            for (Path d : (Iterable<Path>) dirs.sorted()::iterator) {
+                for (Method m : Method.values()) all.add(Arguments.of(d.getFileName().toString(), m));
+            }
+        }
+        assertFalse(all.isEmpty(), "no golden cases under " + CASES);
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void matchesPyTorch(String name, Method method) throws IOException {
+        Path dir = CASES.resolve(name);
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(dir.resolve("spec.properties"))) {
+            p.load(r);
+        }
+        List<String> args = new ArrayList<>(List.of("run", "--input", dir.resolve("input.npy").toString(),
+                "--weights", dir.resolve("weight.npy").toString(), "--output", tmp.resolve("out").toString(),
+                "--format", "npy", "--method", method.toString()));
+        if (Files.exists(dir.resolve("bias.npy"))) args.addAll(List.of("--bias", dir.resolve("bias.npy").toString()));
+        for (String key : List.of("stride", "padding", "dilation", "groups", "padding_mode")) {
+            if (p.getProperty(key) != null) args.addAll(List.of("--" + key.replace('_', '-'), p.getProperty(key).trim()));
+        }
+        Cli r = Cli.run(args.toArray(new String[0]));
+        assertEquals(0, r.status, () -> name + ": " + p.getProperty("description") + "\n" + r);
+
+        NpyArray expected = TestFiles.read(dir.resolve("expected.npy"));
+        NpyArray got = TestFiles.read(tmp.resolve("out/input.npy"));
+        assertArrayEquals(expected.shape, got.shape, name);
+        double scale = 0;
+        for (double v : expected.data) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < expected.data.length; i++) {
+            // torch sums in another order: float64 rounding differs in the last bits only
+            assertEquals(expected.data[i], got.data[i], 1e-12 * Math.max(scale, 1.0), name + " element " + i);
+        }
+    }
+}
