@@ -7,12 +7,15 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code tconv}: convolutions of image and signal datasets as sparse block-Toeplitz products on Spark.
- * Exit status: 0 success, 1 bad options or weights, 2 some inputs rejected, 3 verification failed.
+ * Exit status: 0 success, 1 bad options or weights, 2 some inputs rejected, 3 verification failed,
+ * 4 the job failed.
  */
 @Command(name = "tconv", mixinStandardHelpOptions = true, version = "tconv 0.1.0",
         subcommands = {RunCommand.class, ToeplitzCommand.class, DemoCommand.class},
         description = "Convolutions as sparse block-Toeplitz matrix products on Apache Spark, with PyTorch semantics.")
 public final class Main {
+    /** Exit status when the job itself failed (not the options, not an input). */
+    public static final int FAILED = 4;
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -38,7 +41,13 @@ public final class Main {
                 c.getErr().println("tconv: " + ex.getMessage());
                 return 1;
             }
-            throw ex;
+            // A failure of the job itself (a lost cluster, a full disk): one line, the trace only on request.
+            Throwable root = ex;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            c.getErr().println("tconv: job failed: " + root.getClass().getSimpleName() + ": " + root.getMessage()
+                    + (System.getenv("TCONV_DEBUG") == null ? " (set TCONV_DEBUG=1 for the stack trace)" : ""));
+            if (System.getenv("TCONV_DEBUG") != null) ex.printStackTrace(c.getErr());
+            return FAILED;
         });
         return cl.execute(args);
     }

@@ -33,7 +33,8 @@ public final class InputDecoder {
         }
         try {
             return decode(f, bytes);
-        } catch (IllegalArgumentException | InputRejectedException e) {
+        } catch (RuntimeException e) {
+            // Whatever one file does to a decoder, the other files still go through.
             return ImageBatch.rejected(f, oneLine(e));
         }
     }
