@@ -1,0 +1,49 @@
+package org.tconv.toeplitz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.conv.Padding;
+import org.tconv.multiply.BlockPlan;
+import org.tconv.multiply.LocalToeplitz;
+
+/** Estimate before allocating: T's size comes from the shape, and what cannot fit is refused with the figure. */
+class MemoryBudgetTest {
+    private static ConvSpec fiveByFive() {
+        return ConvSpec.builder(new int[] {1, 1, 5, 5}, new double[25]).padding(Padding.of(2)).build();
+    }
+
+    @Test
+    void structuralCountOfTheBigImageIsKnownWithoutBuildingIt() {
+        ConvGeometry g = fiveByFive().geometry(new int[] {1, 2048, 2048});
+        // (5*2048 - 2*(1+2)) squared: the rows' and columns' valid taps
+        long perAxis = 5L * 2048 - 6;
+        assertEquals(perAxis * perAxis, g.structuralNonZeros());
+        assertEquals(perAxis * perAxis * 12 + (2048L * 2048 + 1) * 4, g.csrBytes());
+    }
+
+    @Test
+    void aMatrixLargerThanTheHeapIsRefusedWithItsSize() {
+        ConvGeometry g = fiveByFive().geometry(new int[] {1, 30000, 30000});
+        MemoryBudget.MatrixTooLargeException e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> LocalToeplitz.of(g));
+        assertTrue(e.getMessage().contains(MemoryBudget.format(g.csrBytes())), e.getMessage());
+        assertTrue(e.getMessage().contains("blockmatrix"), e.getMessage());
+    }
+
+    @Test
+    void blockPlanRefusesWhatTheExecutorsCannotHold() {
+        ConvGeometry g = fiveByFive().geometry(new int[] {1, 4096, 4096});
+        BlockPlan plan = BlockPlan.choose(g, 1, 2);
+        assertTrue(plan.neededBytes > g.csrBytes(), "T alone is a lower bound");
+        var e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> plan.check(g, 1, 1L << 30));
+        assertTrue(e.getMessage().contains(MemoryBudget.format(plan.neededBytes)), e.getMessage());
+        plan.check(g, 1, plan.neededBytes); // exactly enough is enough
+        long rowBlocks = (4096L * 4096 + plan.rowsPerBlock - 1) / plan.rowsPerBlock;
+        assertTrue(rowBlocks >= 4, "every executor gets rows of T: " + plan);
+        assertTrue(g.csrBytes() / rowBlocks <= 300L << 20, "a sparse block stays a few hundred MB: " + plan);
+    }
+}
