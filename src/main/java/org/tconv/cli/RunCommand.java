@@ -18,13 +18,11 @@ import org.tconv.write.OutputLocation;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Convolve every image or signal under --input and write the results.")
-class RunCommand implements Callable<Integer> {
+class RunCommand extends TconvCommand implements Callable<Integer> {
     static final String DEFAULT_INPUT = "data/images";
 
     @Mixin
@@ -50,13 +48,6 @@ class RunCommand implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "replace an existing output directory")
     boolean overwrite;
-
-    @Spec
-    CommandSpec command;
-
-    private java.io.PrintWriter out() {
-        return command.commandLine().getOut();
-    }
 
     @Override
     public Integer call() throws Exception {

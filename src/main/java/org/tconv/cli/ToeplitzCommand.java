@@ -11,13 +11,11 @@ import org.tconv.toeplitz.ToeplitzEntries;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "toeplitz", mixinStandardHelpOptions = true,
         description = "Write the Toeplitz matrix T of a convolution and input shape in MatrixMarket format.")
-class ToeplitzCommand implements Callable<Integer> {
+class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     ConvOptions conv;
 
@@ -26,13 +24,6 @@ class ToeplitzCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "T.mtx", description = "MatrixMarket file (any Hadoop path)")
     String output;
-
-    @Spec
-    CommandSpec command;
-
-    private java.io.PrintWriter out() {
-        return command.commandLine().getOut();
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -12,6 +12,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
+import org.tconv.read.SqlArrays;
 import org.tconv.verify.DirectUdf;
 
 import scala.collection.Seq;
@@ -26,17 +27,11 @@ public final class DirectMethod {
 
     public static Dataset<ImageBatch> apply(Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
         var direct = udfOf(spec).apply(col("shape"), col("values"), col("count"));
-        var shape = udf((UDF1<Seq<Object>, int[]>) s -> spec.outputShape(toInts(s)),
+        var shape = udf((UDF1<Seq<Object>, int[]>) s -> spec.outputShape(SqlArrays.ints(s)),
                 DataTypes.createArrayType(DataTypes.IntegerType, false)).apply(col("shape"));
         var out = decoded.withColumn("outValues", when(col("error").isNull(), direct))
                 .withColumn("outShape", when(col("error").isNull(), shape));
         if (!keepInput) out = out.withColumn("values", lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)));
         return out.as(Encoders.bean(ImageBatch.class));
-    }
-
-    static int[] toInts(Seq<Object> s) {
-        int[] v = new int[s.size()];
-        for (int i = 0; i < v.length; i++) v[i] = ((Number) s.apply(i)).intValue();
-        return v;
     }
 }

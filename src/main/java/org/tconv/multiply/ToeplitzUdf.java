@@ -3,6 +3,7 @@ package org.tconv.multiply;
 import org.apache.spark.sql.api.java.UDF3;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.read.SqlArrays;
 
 import scala.collection.Seq;
 
@@ -19,11 +20,8 @@ public final class ToeplitzUdf implements UDF3<Seq<Object>, Seq<Object>, Integer
     @Override
     public double[] call(Seq<Object> shape, Seq<Object> values, Integer count) {
         if (shape == null || values == null || count == null) return null;
-        int[] s = new int[shape.size()];
-        for (int i = 0; i < s.length; i++) s[i] = ((Number) shape.apply(i)).intValue();
-        double[] x = new double[values.size()];
-        for (int i = 0; i < x.length; i++) x[i] = ((Number) values.apply(i)).doubleValue();
-        ConvGeometry g = spec.geometry(s);
+        ConvGeometry g = spec.geometry(SqlArrays.ints(shape));
+        double[] x = SqlArrays.doubles(values);
         double[] y = new double[count * g.outputSize()];
         LocalToeplitz.of(g).apply(x, 0, count, y, 0);
         return y;

@@ -3,6 +3,7 @@ package org.tconv.verify;
 import org.apache.spark.sql.api.java.UDF3;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.read.SqlArrays;
 
 import scala.collection.Seq;
 
@@ -22,11 +23,8 @@ public final class DirectUdf implements UDF3<Seq<Object>, Seq<Object>, Integer, 
     @Override
     public double[] call(Seq<Object> shape, Seq<Object> values, Integer count) {
         if (shape == null || values == null || count == null) return null;
-        int[] s = new int[shape.size()];
-        for (int i = 0; i < s.length; i++) s[i] = ((Number) shape.apply(i)).intValue();
-        double[] x = new double[values.size()];
-        for (int i = 0; i < x.length; i++) x[i] = ((Number) values.apply(i)).doubleValue();
-        ConvGeometry g = spec.geometry(s);
+        ConvGeometry g = spec.geometry(SqlArrays.ints(shape));
+        double[] x = SqlArrays.doubles(values);
         double[] y = new double[count * g.outputSize()];
         for (int k = 0; k < count; k++) {
             double[] one = DirectConvolution.convolve(g, x, k * g.inputSize());

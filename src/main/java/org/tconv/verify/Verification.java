@@ -16,6 +16,7 @@ import org.tconv.multiply.DirectMethod;
 import org.tconv.multiply.Method;
 import org.tconv.multiply.ToeplitzUdf;
 import org.tconv.read.ImageBatch;
+import org.tconv.read.SqlArrays;
 
 import scala.collection.Seq;
 
@@ -62,13 +63,13 @@ public final class Verification {
     /** [max |a - b|, max |b|]; NaN when the lengths differ or a value is NaN, so the check fails. */
     static double[] differences(Seq<Object> a, Seq<Object> b) {
         if (a == null || b == null || a.size() != b.size()) return new double[] {Double.NaN, 1.0};
+        double[] x = SqlArrays.doubles(a), y = SqlArrays.doubles(b);
         double d = 0, s = 0;
-        for (int i = 0; i < a.size(); i++) {
-            double x = ((Number) a.apply(i)).doubleValue(), y = ((Number) b.apply(i)).doubleValue();
-            double diff = Math.abs(x - y);
+        for (int i = 0; i < x.length; i++) {
+            double diff = Math.abs(x[i] - y[i]);
             if (Double.isNaN(diff)) return new double[] {Double.NaN, 1.0};
             d = Math.max(d, diff);
-            s = Math.max(s, Math.abs(y));
+            s = Math.max(s, Math.abs(y[i]));
         }
         return new double[] {d, s};
     }

@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.tconv.testing.Close;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.RandomSpecs;
 import org.tconv.read.ImageBatch;
@@ -54,7 +55,7 @@ class MethodsAgreeTest {
                     assertArrayEquals(g.outputShape(), o.getOutShape());
                     for (int k = 0; k < in.getCount(); k++) {
                         double[] ref = DirectConvolution.convolve(g, in.getValues(), k * g.inputSize());
-                        assertClose(ref, o.getOutValues(), k * g.outputSize(), m + " " + r.spec + " " + Arrays.toString(r.inputShape));
+                        Close.assertClose(ref, o.getOutValues(), k * g.outputSize(), 1e-12, m + " " + r.spec + " " + Arrays.toString(r.inputShape));
                     }
                 }
             }
@@ -78,17 +79,6 @@ class MethodsAgreeTest {
             assertArrayEquals(local.toArray(), block.toLocalMatrix().toArray(), 0.0, r.spec::toString);
             assertArrayEquals(local.toArray(), t.toCoordinateMatrix(sc, 3).toBlockMatrix().toLocalMatrix().toArray(), 0.0);
             assertEquals(t.nonZeros(), t.toCoordinateMatrix(sc, 2).entries().count());
-        }
-    }
-
-    static void assertClose(double[] ref, double[] got, int offset, String what) {
-        double scale = 0;
-        for (double v : ref) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < ref.length; i++) {
-            double diff = Math.abs(ref[i] - got[offset + i]);
-            if (!(diff <= 1e-12 * Math.max(scale, 1e-300))) {
-                throw new AssertionError(what + ": element " + i + " expected " + ref[i] + " got " + got[offset + i]);
-            }
         }
     }
 }

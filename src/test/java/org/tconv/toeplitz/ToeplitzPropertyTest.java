@@ -7,6 +7,7 @@ import java.util.Random;
 
 import org.apache.spark.mllib.linalg.SparseMatrix;
 import org.junit.jupiter.api.Test;
+import org.tconv.testing.Close;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.RandomSpecs;
 import org.tconv.multiply.LocalToeplitz;
@@ -54,7 +55,7 @@ class ToeplitzPropertyTest {
             LocalToeplitz.of(g).apply(x, 0, n, y, 0);
             for (int i = 0; i < n; i++) {
                 double[] ref = DirectConvolution.convolve(g, x, i * g.inputSize());
-                assertClose(ref, y, i * g.outputSize(), 1e-12, r.spec.toString());
+                Close.assertClose(ref, y, i * g.outputSize(), 1e-12, r.spec.toString());
             }
         }
     }
@@ -70,16 +71,5 @@ class ToeplitzPropertyTest {
             assertTrue(first == LocalToeplitz.of(r.spec.geometry(r.inputShape)));
         }
         assertEquals(builds, LocalToeplitz.buildCount());
-    }
-
-    static void assertClose(double[] ref, double[] got, int offset, double rel, String what) {
-        double scale = 0;
-        for (double v : ref) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < ref.length; i++) {
-            double diff = Math.abs(ref[i] - got[offset + i]);
-            if (diff > rel * Math.max(scale, 1e-300)) {
-                throw new AssertionError(what + ": element " + i + " expected " + ref[i] + " got " + got[offset + i]);
-            }
-        }
     }
 }
