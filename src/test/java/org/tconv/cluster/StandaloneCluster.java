@@ -104,12 +104,12 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Starts {@code tconv <args>} through SparkSubmit (what spark-submit runs), the driver in its own JVM. */
     ChildJvm submit(String name, List<String> tconvArgs) throws IOException {
-        String flags = String.join(" ", ChildJvm.sparkJvmFlags());
+        // The shipped conf/spark-defaults.conf (module flags, committer, serializer); only sizes for this small cluster differ.
         List<String> args = new ArrayList<>(List.of("--master", url, "--deploy-mode", "client", "--class", "org.tconv.cli.Main",
-                "--conf", "spark.executor.extraJavaOptions=" + flags,
+                "--properties-file", TestFiles.home().resolve("conf/spark-defaults.conf").toString(),
                 "--conf", "spark.executor.memory=1g",
+                "--conf", "spark.driver.memory=1g",
                 "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.task.maxFailures=4",
                 System.getProperty("tconv.jar")));
         args.addAll(tconvArgs);
         return ChildJvm.start(name, "org.apache.spark.deploy.SparkSubmit", List.of("-Xmx1g"), args, env());
