@@ -49,7 +49,7 @@ public final class ConvolutionJob {
         Map<String, String> rejected = new TreeMap<>();
         files = dropClashingNames(files, cfg.format, rejected);
 
-        int partitions = Math.max(1, Math.min(files.size(), sc.defaultParallelism() * PARTITIONS_PER_CORE));
+        int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
         JavaRDD<ImageBatch> decodedRdd = sc.parallelize(files, partitions).mapPartitions(it -> {
@@ -78,6 +78,14 @@ public final class ConvolutionJob {
         if (cfg.verify) result.unpersist();
         long accepted = files.size() - rejected.size();
         return new JobResult(out.uri(), accepted, items.value(), rejected, verification, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Tasks for a list of files: many small files become up to {@value #PARTITIONS_PER_CORE} tasks per core
+     * (every executor busy, stragglers evened out), never more tasks than files.
+     */
+    static int partitionsFor(int files, int parallelism) {
+        return Math.max(1, Math.min(files, parallelism * PARTITIONS_PER_CORE));
     }
 
     /** Two inputs that would write the same output file (a.png and a.jpg as a.npy): the later is rejected. */

@@ -1,0 +1,34 @@
+package org.tconv.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.tconv.read.InputFile;
+import org.tconv.write.OutputFormat;
+
+class ConvolutionJobTest {
+
+    @Test
+    void manySmallFilesAreManyTasks() {
+        assertEquals(8, ConvolutionJob.partitionsFor(20_000, 2), "4 tasks per core");
+        assertEquals(64, ConvolutionJob.partitionsFor(20_000, 16));
+        assertEquals(3, ConvolutionJob.partitionsFor(3, 16), "never more tasks than files");
+        assertEquals(1, ConvolutionJob.partitionsFor(0, 4));
+    }
+
+    @Test
+    void inputsWritingTheSameOutputFileAreRejectedOnlyForPerFileFormats() {
+        List<InputFile> files = List.of(new InputFile("file:/in/a.png", "a.png"), new InputFile("file:/in/a.npy", "a.npy"),
+                new InputFile("file:/in/sub/a.npy", "sub/a.npy"));
+        Map<String, String> rejected = new HashMap<>();
+        assertEquals(2, ConvolutionJob.dropClashingNames(files, OutputFormat.NPY, rejected).size());
+        assertEquals(Map.of("file:/in/a.npy", "output a.npy would overwrite the output of file:/in/a.png"), rejected);
+        rejected.clear();
+        assertEquals(3, ConvolutionJob.dropClashingNames(files, OutputFormat.PARQUET, rejected).size(), "parquet rows name their source");
+        assertEquals(Map.of(), rejected);
+    }
+}
