@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Reference data for tconv's tests, computed once with PyTorch and committed.
 
-Rerun (from the repository root; needs Debian's python3-torch, python3-numpy, python3-pil):
+Rerun from the repository root with Debian's Python (PyTorch 1.13, NumPy 1.24, SciPy 1.10, scikit-image 0.19):
     apt-get install python3-torch python3-numpy python3-pil python3-skimage python3-scipy
-    /usr/bin/python3 src/test/python/make_golden.py
+    python3 src/test/python/make_golden.py
+(use /usr/bin/python3 explicitly if another python3, e.g. a pyenv one, comes first on PATH).
+Deterministic: fixed seeds, so a rerun with the same packages rewrites the same bytes.
+python3-skimage and python3-scipy are only for the sample data (photographs, ECG), read from the
+installed packages; nothing is downloaded.
 
 Writes
   src/test/resources/golden/cases/<name>/{weight,bias,input,expected}.npy + spec.properties
       one convolution each, expected = torch.nn.Conv1d/Conv2d (float64) with the same arguments;
   src/test/resources/golden/pytorch-output-sizes.csv
-      output shapes or refusals of module construction + forward on zeros;
+      output shapes or refusals of module construction + forward on zeros (where each refusal was
+      raised, at construction or at forward, is printed on stderr);
   conf/default-weights.npy, data/ (sample photographs and an ECG, when Debian ships them),
   src/test/resources/golden/decode/ (PIL's decoding of the sample photographs, summarised).
 The build and the tests never run Python: they read these files.
@@ -18,10 +23,21 @@ import csv
 import os
 import shutil
 import sys
+import warnings
 
-import numpy as np
-import torch
-import torch.nn as nn
+try:
+    import numpy as np
+    import torch
+    import torch.nn as nn
+except ImportError as e:
+    sys.exit(f"{e}: install Debian's python3-torch python3-numpy python3-pil python3-skimage python3-scipy "
+             "and run this with /usr/bin/python3")
+
+# torch's messages print Python sets ({'valid', 'same'}), whose order follows string hashing: fix it
+if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
+    os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
+
+warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 GOLDEN = os.path.join(ROOT, "src/test/resources/golden")
@@ -112,6 +128,8 @@ def cases():
     case("18-float32", "float32 weights and input", 2, 1, 2, 3, (1, 6, 6), padding=1, seed=18, weight_dtype=np.float32, input_dtype=np.float32)
     case("19-uint8-hw", "uint8 (H, W) input, no channel axis", 2, 1, 2, 3, (8, 9), padding=1, seed=19, input_dtype=np.uint8, input_layout="no-channel")
     case("20-dil3-stride2-pad4", "dilation 3, stride 2, padding 4, C 2 -> 2", 2, 2, 2, 3, (2, 10, 11), stride=2, padding=4, dilation=3, seed=20)
+    case("21-negative-padding-reflect", "reflect, padding -1,2: torch crops a row each side, reflects 2 columns", 2, 1, 2, 3, (1, 8, 7), padding=(-1, 2), mode="reflect", seed=21)
+    case("22-1d-negative-padding-replicate", "1-D replicate, padding -2: torch crops", 1, 1, 1, 3, (1, 12), padding=-2, mode="replicate", seed=22)
 
 
 def sizes():
@@ -119,13 +137,17 @@ def sizes():
 
     def add(dims, c_in, c_out, groups, k, inp, stride, padding, dilation, mode):
         fmt = lambda v: "x".join(str(x) for x in v) if isinstance(v, (tuple, list)) else str(v)
+        stage = "construction"
         try:
             m = module(dims, c_in, c_out, k, stride, padding, dilation, groups, mode, False)
+            stage = "forward"
             y = m(torch.zeros((1,) + tuple(inp)))
-            result, msg = fmt(tuple(y.shape[1:])), ""
+            result, msg, stage = fmt(tuple(y.shape[1:])), "", "accepted"
         except Exception as e:  # noqa: BLE001 - the refusal is the datum
             result, msg = "error", " ".join(str(e).split())[:200]
         rows.append([dims, c_in, c_out, groups, fmt(k), fmt(inp), fmt(stride), fmt(padding), fmt(dilation), mode, result, msg])
+        if result == "error":
+            print(f"refused at {stage}: {','.join(str(v) for v in rows[-1][:10])}: {msg}", file=sys.stderr)
 
     for k in (1, 2, 3, 4, 5):
         for s in (1, 2, 3):
@@ -159,6 +181,37 @@ def sizes():
     add(1, 1, 1, 1, 3, (1, 2), 1, 0, 1, "zeros")
     add(2, 1, 1, 1, (3, 3), (1, 2, 5), (1, 1), (2, 2), (1, 1), "reflect")  # reflect padding >= height
     add(2, 1, 1, 1, (3, 3), (1, 2, 5), (1, 1), (3, 3), (1, 1), "circular")  # circular padding > height
+    # dilation 3
+    add(2, 1, 1, 1, (3, 3), (1, 9, 9), (1, 1), (0, 0), (3, 3), "zeros")
+    add(2, 2, 2, 1, (3, 3), (2, 10, 11), (2, 2), (4, 4), (3, 3), "zeros")
+    add(2, 1, 1, 1, (3, 3), (1, 8, 9), (1, 3), (0, 1), (3, 1), "zeros")
+    add(2, 1, 1, 1, (2, 2), (1, 5, 5), (1, 1), "same", (3, 3), "reflect")
+    add(1, 1, 1, 1, 4, (1, 10), 1, "same", 3, "replicate")
+    add(1, 1, 1, 1, 3, (1, 7), 1, 0, 3, "zeros")                          # output length exactly 1
+    add(1, 1, 1, 1, 3, (1, 6), 1, 0, 3, "zeros")                          # smaller than the dilated kernel
+    # same with a kernel larger than the input; valid with stride or a padding mode
+    add(2, 1, 1, 1, (5, 5), (1, 3, 3), (1, 1), "same", (1, 1), "zeros")
+    add(2, 1, 1, 1, (5, 5), (1, 2, 2), (1, 1), "same", (1, 1), "reflect")   # reflect padding 2 >= 2
+    add(2, 1, 1, 1, (5, 5), (1, 2, 2), (1, 1), "same", (1, 1), "circular")  # circular padding 2 == 2
+    add(2, 1, 1, 1, (7, 7), (1, 2, 2), (1, 1), "same", (1, 1), "circular")  # circular padding 3 > 2
+    add(2, 1, 1, 1, (7, 7), (1, 2, 2), (1, 1), "same", (1, 1), "replicate")
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (2, 2), "valid", (1, 1), "zeros")
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (1, 1), "valid", (1, 1), "reflect")
+    # more refusals
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (1, 1), "full", (1, 1), "zeros")     # unknown padding string
+    add(1, 1, 1, 1, 3, (1, 8), 1, "half", 1, "zeros")                       # unknown padding string
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (1, 1), (1, 1), (1, 1), "constant")  # unknown padding mode
+    add(2, 2, 2, 0, (3, 3), (2, 8, 8), (1, 1), (1, 1), (1, 1), "zeros")     # groups 0
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (-1, -1), (1, 1), (1, 1), "zeros")  # negative stride
+    add(1, 1, 1, 1, 3, (1, 8), 0, 1, 1, "zeros")                            # stride 0, 1-D
+    add(1, 2, 1, 1, 3, (3, 8), 1, 1, 1, "zeros")                            # channel mismatch, 1-D
+    add(1, 1, 1, 1, 3, (1, 4), 1, 4, 1, "reflect")                          # reflect padding = length
+    add(1, 1, 1, 1, 3, (1, 4), 1, 4, 1, "circular")                         # circular padding = length
+    add(1, 1, 1, 1, 3, (1, 4), 1, 5, 1, "circular")                         # circular padding > length
+    # surprising: torch refuses negative padding only for zeros; the other modes crop through F.pad
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (1, 1), (-1, -1), (1, 1), "reflect")
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (1, 1), (-1, -1), (1, 1), "replicate")
+    add(2, 1, 1, 1, (3, 3), (1, 8, 8), (1, 1), (-1, -1), (1, 1), "circular")
     with open(os.path.join(GOLDEN, "pytorch-output-sizes.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["dims", "c_in", "c_out", "groups", "kernel", "input", "stride", "padding", "dilation", "padding_mode", "result", "torch_message"])
@@ -184,8 +237,11 @@ def samples(w):
     Image.fromarray(skimage.data.coffee()).save(os.path.join(images, "coffee.jpg"), quality=90)     # 400x600
     Image.fromarray(skimage.data.chelsea()).save(os.path.join(images, "chelsea.png"))              # 300x451
     try:
-        from scipy.misc import electrocardiogram
-        ecg = electrocardiogram()[:8000].astype(np.float64)[None]
+        # scipy.misc reads the ecg.dat that SciPy 1.10 ships; scipy.datasets would download it
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from scipy.misc import electrocardiogram
+            ecg = electrocardiogram()[:8000].astype(np.float64)[None]   # first 8000 samples (22.2 s)
         os.makedirs(os.path.join(ROOT, "data/signals"), exist_ok=True)
         np.save(os.path.join(ROOT, "data/signals/ecg.npy"), ecg)
     except Exception as e:  # noqa: BLE001

@@ -83,8 +83,9 @@ public final class ConvSpec implements Serializable {
             }
             default: {
                 int[] p = pad2(padding.amounts(dims), 0);
-                if (p[0] < 0 || p[1] < 0) {
-                    throw new IllegalArgumentException("padding must be non-negative, got " + padding);
+                // PyTorch crops for negative padding in the F.pad modes but refuses it in zeros mode.
+                if ((p[0] < 0 || p[1] < 0) && b.mode == PaddingMode.ZEROS) {
+                    throw new IllegalArgumentException("padding must be non-negative with padding_mode zeros, got " + padding);
                 }
                 padTop = padBottom = p[0];
                 padLeft = padRight = p[1];

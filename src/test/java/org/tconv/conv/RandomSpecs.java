@@ -30,7 +30,8 @@ public final class RandomSpecs {
                     .dilation(tuple(rnd, dims, 1, 2))
                     .stride(tuple(rnd, dims, 1, 3));
             int p = rnd.nextInt(4);
-            b.padding(p == 0 ? Padding.valid() : p == 1 ? Padding.same() : Padding.of(tuple(rnd, dims, 0, 3)));
+            // explicit padding from -1 (a crop, accepted by PyTorch in the non-zeros modes) to 2
+            b.padding(p == 0 ? Padding.valid() : p == 1 ? Padding.same() : Padding.of(tuple(rnd, dims, -1, 4)));
             if (rnd.nextBoolean()) {
                 double[] bias = new double[cout];
                 for (int i = 0; i < cout; i++) bias[i] = rnd.nextGaussian();
