@@ -15,6 +15,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * PNG, JPEG, BMP and GIF bytes to float64 pixels of shape (C, H, W), C order, values 0..255: the pixels
@@ -58,7 +59,7 @@ public final class ImageDecoder {
         try {
             String format = sniff(bytes);
             byte[] input = format.equals("jpeg") ? JpegIcc.strip(bytes) : bytes;
-            try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(input))) {
+            try (ImageInputStream in = stream(input)) {
                 ImageReader reader = readerFor(in, format);
                 try {
                     // Metadata is not needed (the decisions below read the file's own header bytes), and
@@ -89,9 +90,17 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * An in-memory stream. ImageIO.createImageInputStream would, with ImageIO's default cache setting,
+     * copy every input to a temporary file first: slow, and a task's disk is not ours to fill.
+     */
+    private static ImageInputStream stream(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+    }
+
     /** The format by content: the first ImageIO reader that recognises the bytes. */
     private static String sniff(byte[] bytes) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = stream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             List<String> found = new ArrayList<>();
             while (readers.hasNext()) {
