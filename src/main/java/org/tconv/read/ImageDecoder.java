@@ -1,89 +1,164 @@
 package org.tconv.read;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
-
-import org.w3c.dom.Node;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * PNG, JPEG, BMP and GIF bytes to float64 pixels of shape (C, H, W), C order, values 0..255.
+ * PNG, JPEG, BMP and GIF bytes to float64 pixels of shape (C, H, W), C order, values 0..255: the pixels
+ * PIL gives for the same file ({@code Image.open(f)}, then {@code convert('L')} for grayscale modes and
+ * {@code convert('RGB')} for the others).
  *
- * <p>The samples are read from the raster as stored: no colour management (ImageIO's {@code getRGB}
- * converts gray through sRGB and would change the values). Grayscale, with or without alpha, gives C=1;
- * colour and palette images give C=3 in R, G, B order; alpha is dropped. Low-bit-depth gray (1, 2, 4 bits)
- * is scaled to 0..255 as PIL's {@code convert('L')} does; 16-bit samples keep their high byte
- * ({@code v >> 8}) so values stay 0..255. The format is sniffed from the bytes, not the file name; GIF
- * gives its first frame. Example: a 2x3 RGB PNG decodes to shape (3, 2, 3), red plane first.
+ * <ul>
+ * <li>Samples as stored: no colour management. Pixels are read from the raster, never through
+ *     {@code BufferedImage.getRGB} (which sends gray through sRGB and changes its values), and a JPEG's
+ *     embedded ICC profile is removed before ImageIO sees it ({@link JpegIcc}), as ImageIO would
+ *     otherwise convert the pixels to sRGB.</li>
+ * <li>C=1 for grayscale, with or without alpha; C=3, in R, G, B order, for colour and palette images.
+ *     Alpha is dropped. Palette images take their colours from the palette, even a gray one, except where
+ *     PIL itself opens them as grayscale: a GIF whose frame has no palette or exactly
+ *     {@code i -> (i, i, i)}, a BMP whose palette is {@code i -> (i, i, i)} or black-and-white.</li>
+ * <li>Gray is told from colour by what the file says (PNG's colour type, the JPEG's components), not by
+ *     the Java colour model: ImageIO presents a 1-bit gray PNG with an {@code IndexColorModel}, just as
+ *     it does a palette PNG.</li>
+ * <li>1, 2 and 4-bit gray scale to 0..255 ({@code v * 255 / (2^bits - 1)}, so 1-bit is 0 or 255), as
+ *     PIL's {@code convert('L')} does; 5 and 6-bit BMP channels scale the same way, rounded down, as
+ *     PIL's unpackers do.</li>
+ * <li>16-bit samples keep their high byte ({@code v >> 8}), so values stay 0..255. This is what PIL does
+ *     for 16-bit colour PNGs; for a 16-bit gray PNG PIL keeps 16-bit integers (mode {@code I}), which
+ *     tconv does not follow.</li>
+ * <li>The format is sniffed from the bytes, never the file name. A GIF gives its first frame, on its
+ *     logical screen as PIL places it ({@link GifFrame}).</li>
+ * </ul>
+ *
+ * <p>Example: a 2x3 PNG whose top-left pixel is R 200, G 10, B 30 decodes to shape (3, 2, 3) with
+ * {@code data[0] = 200} (R plane), {@code data[6] = 10} (G plane), {@code data[12] = 30} (B plane).
+ *
+ * <p>Anything that cannot be decoded, including a truncated file PIL would refuse ("image file is
+ * truncated"), a CMYK JPEG, or a TIFF, gives {@code IllegalArgumentException("cannot decode image: <reason>")}.
  */
 public final class ImageDecoder {
     private ImageDecoder() {}
 
     /** @throws IllegalArgumentException {@code cannot decode image: <reason>} for anything unreadable */
     public static NpyArray decode(byte[] bytes) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) throw new IllegalArgumentException("cannot decode image: not a PNG, JPEG, BMP or GIF");
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, false);
-                BufferedImage img = reader.read(0);
-                return toArray(img, metadataSaysGray(reader));
-            } finally {
-                reader.dispose();
+        if (bytes == null || bytes.length == 0) throw fail("empty file");
+        try {
+            String format = sniff(bytes);
+            byte[] input = format.equals("jpeg") ? JpegIcc.strip(bytes) : bytes;
+            try (ImageInputStream in = stream(input)) {
+                ImageReader reader = readerFor(in, format);
+                try {
+                    // Metadata is not needed (the decisions below read the file's own header bytes), and
+                    // skipping it lets a PNG that only lacks its IEND chunk through, as PIL lets it through.
+                    reader.setInput(in, true, true);
+                    List<String> warnings = new ArrayList<>();
+                    reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
+                    int w = reader.getWidth(0), h = reader.getHeight(0);
+                    if (w <= 0 || h <= 0) throw fail("image of " + w + "x" + h + " pixels");
+                    if (3L * w * h > Integer.MAX_VALUE - 8) throw fail("image of " + w + "x" + h + " pixels is too large");
+                    BufferedImage img = reader.read(0);
+                    if (format.equals("jpeg")) {
+                        for (String m : warnings) {
+                            // ImageIO pads a short JPEG with gray and only warns; PIL refuses it
+                            if (m != null && m.contains("EOI")) throw fail("truncated JPEG (no end-of-image marker)");
+                        }
+                    }
+                    return pixels(img, format, bytes);
+                } finally {
+                    reader.dispose();
+                }
             }
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("cannot decode image")) throw e;
-            throw new IllegalArgumentException("cannot decode image: " + reason(e));
+            throw fail(reason(e));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot decode image: " + reason(e));
+            throw fail(reason(e));
         }
     }
 
-    private static String reason(Exception e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).replaceAll("\\s+", " ").trim();
+    /**
+     * An in-memory stream. ImageIO.createImageInputStream would, with ImageIO's default cache setting,
+     * copy every input to a temporary file first: slow, and a task's disk is not ours to fill.
+     */
+    private static ImageInputStream stream(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
     }
 
-    private static NpyArray toArray(BufferedImage img, boolean metadataGray) {
+    /** The format by content: the first ImageIO reader that recognises the bytes. */
+    private static String sniff(byte[] bytes) throws IOException {
+        try (ImageInputStream in = stream(bytes)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            List<String> found = new ArrayList<>();
+            while (readers.hasNext()) {
+                ImageReader r = readers.next();
+                String f = r.getFormatName().toLowerCase(Locale.ROOT);
+                r.dispose();
+                if (f.equals("png") || f.equals("jpeg") || f.equals("bmp") || f.equals("gif")) return f;
+                found.add(f);
+            }
+            // WBMP has no magic number, so its reader claims many random files: say nothing about it
+            if (found.contains("tif") || found.contains("tiff")) throw fail("TIFF is not supported (PNG, JPEG, BMP or GIF)");
+            throw fail("not a PNG, JPEG, BMP or GIF file");
+        }
+    }
+
+    private static ImageReader readerFor(ImageInputStream in, String format) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (r.getFormatName().toLowerCase(Locale.ROOT).equals(format)) return r;
+            r.dispose();
+        }
+        throw fail("not a PNG, JPEG, BMP or GIF file");
+    }
+
+    private static NpyArray pixels(BufferedImage img, String format, byte[] file) {
         ColorModel cm = img.getColorModel();
         Raster r = img.getRaster();
-        int h = img.getHeight(), w = img.getWidth();
-        int plane = h * w;
-        if (cm instanceof IndexColorModel) {
-            IndexColorModel icm = (IndexColorModel) cm;
-            boolean gray = metadataGray;
-            double[] v = new double[(gray ? 1 : 3) * plane];
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int i = r.getSample(x, y, 0);
-                    int p = y * w + x;
-                    if (gray) {
-                        v[p] = icm.getRed(i);
-                    } else {
-                        v[p] = icm.getRed(i);
-                        v[plane + p] = icm.getGreen(i);
-                        v[2 * plane + p] = icm.getBlue(i);
-                    }
-                }
+        switch (format) {
+            case "png": {
+                // IHDR is always the first chunk: colour type 0 is gray, 4 gray with alpha
+                int colorType = file.length > 25 ? file[25] & 0xff : -1;
+                boolean gray = colorType == 0 || colorType == 4;
+                if (!(cm instanceof IndexColorModel)) return components(r, gray ? 1 : 3);
+                // ImageIO pads a short PLTE by repeating its last entry; PIL's palette continues as the ramp
+                return indexed(r, (IndexColorModel) cm, gray, gray ? Integer.MAX_VALUE : pngPaletteEntries(file));
             }
-            return new NpyArray(new int[] {gray ? 1 : 3, h, w}, v, "|u1");
+            case "jpeg": {
+                int n = cm.getNumColorComponents();
+                if (n == 4) throw fail("CMYK JPEG is not supported");
+                if (n != 1 && n != 3) throw fail("JPEG with " + n + " colour components is not supported");
+                return components(r, n);
+            }
+            case "gif":
+                return gif(r, (IndexColorModel) cm, GifFrame.parse(file));
+            default: // bmp
+                if (cm instanceof IndexColorModel) {
+                    IndexColorModel icm = (IndexColorModel) cm;
+                    return indexed(r, icm, bmpPaletteIsGray(icm), Integer.MAX_VALUE);
+                }
+                // ImageIO itself turns an 8-bit BMP with palette i -> (i, i, i) into a gray image
+                return components(r, cm.getNumColorComponents() == 1 ? 1 : 3);
         }
-        boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        int channels = gray ? 1 : 3;
-        if (!gray && cm.getNumColorComponents() != 3) {
-            throw new IllegalArgumentException("cannot decode image: " + cm.getNumColorComponents() + " colour components (CMYK?)");
-        }
+    }
+
+    /** Component samples, band by band, each scaled to 8 bits. */
+    private static NpyArray components(Raster r, int channels) {
+        int h = r.getHeight(), w = r.getWidth(), plane = h * w;
         double[] v = new double[channels * plane];
         int[] row = new int[w];
         for (int c = 0; c < channels; c++) {
@@ -97,30 +172,113 @@ public final class ImageDecoder {
         return new NpyArray(new int[] {channels, h, w}, v, "|u1");
     }
 
-    private static double eightBit(int sample, int bits) {
-        if (bits == 8) return sample;
-        if (bits > 8) return sample >> (bits - 8);
-        return Math.round(sample * 255.0 / ((1 << bits) - 1));
+    /**
+     * Palette indices through the colour model: R, G, B, or for gray files the red entry (ImageIO's
+     * palette for a low-bit gray PNG is the ramp {@code i * 255 / (2^bits - 1)}).
+     */
+    private static NpyArray indexed(Raster r, IndexColorModel icm, boolean gray, int entries) {
+        int h = r.getHeight(), w = r.getWidth();
+        int[] idx = new int[h * w];
+        r.getSamples(0, 0, w, h, 0, idx);
+        int n = Math.min(icm.getMapSize(), entries);
+        int[] red = new int[n], green = new int[n], blue = new int[n];
+        for (int i = 0; i < n; i++) {
+            red[i] = icm.getRed(i);
+            green[i] = icm.getGreen(i);
+            blue[i] = icm.getBlue(i);
+        }
+        return lookUp(idx, h, w, gray ? new int[][] {red} : new int[][] {red, green, blue});
     }
 
-    /** The standard metadata's colour space: how a gray PNG stored with a palette-like model is told from a real palette. */
-    private static boolean metadataSaysGray(ImageReader reader) {
-        try {
-            IIOMetadata md = reader.getImageMetadata(0);
-            if (md == null || !md.isStandardMetadataFormatSupported()) return false;
-            Node n = md.getAsTree("javax_imageio_1.0").getFirstChild();
-            for (; n != null; n = n.getNextSibling()) {
-                if (!n.getNodeName().equals("Chroma")) continue;
-                for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
-                    if (c.getNodeName().equals("ColorSpaceType")) {
-                        Node name = c.getAttributes().getNamedItem("name");
-                        return name != null && name.getNodeValue().equals("GRAY");
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
+    /**
+     * Frame 0 on the logical screen, as PIL places it: the area outside the frame holds the transparent
+     * index, else 0; a frame without a palette, or with exactly i -> (i, i, i), is gray with value = index.
+     */
+    private static NpyArray gif(Raster r, IndexColorModel icm, GifFrame f) {
+        if (f == null || f.width != r.getWidth() || f.height != r.getHeight()) return indexed(r, icm, false, Integer.MAX_VALUE);
+        int w = Math.max(f.screenWidth, f.left + f.width), h = Math.max(f.screenHeight, f.top + f.height);
+        if (3L * w * h > Integer.MAX_VALUE - 8) throw fail("GIF screen of " + w + "x" + h + " pixels is too large");
+        int[] idx = new int[h * w];
+        java.util.Arrays.fill(idx, Math.max(f.transparent, 0));
+        int[] row = new int[f.width];
+        for (int y = 0; y < f.height; y++) {
+            r.getSamples(0, y, f.width, 1, 0, row);
+            System.arraycopy(row, 0, idx, (f.top + y) * w + f.left, f.width);
         }
-        return false;
+        if (f.grayscale()) {
+            int[] ramp = new int[256];
+            for (int i = 0; i < 256; i++) ramp[i] = i;
+            return lookUp(idx, h, w, new int[][] {ramp});
+        }
+        int n = f.palette.length / 3;
+        int[] red = new int[n], green = new int[n], blue = new int[n];
+        for (int i = 0; i < n; i++) {
+            red[i] = f.palette[3 * i] & 0xff;
+            green[i] = f.palette[3 * i + 1] & 0xff;
+            blue[i] = f.palette[3 * i + 2] & 0xff;
+        }
+        return lookUp(idx, h, w, new int[][] {red, green, blue});
+    }
+
+    private static NpyArray lookUp(int[] idx, int h, int w, int[][] tables) {
+        int plane = h * w;
+        double[] v = new double[tables.length * plane];
+        for (int c = 0; c < tables.length; c++) {
+            int[] t = tables[c];
+            for (int p = 0; p < plane; p++) {
+                int i = idx[p];
+                v[c * plane + p] = i < t.length ? t[i] : i; // PIL: palettes start as the ramp i -> (i, i, i)
+            }
+        }
+        return new NpyArray(new int[] {tables.length, h, w}, v, "|u1");
+    }
+
+    /** The number of PLTE entries, found by walking the chunks; MAX_VALUE if there is no PLTE before IDAT. */
+    private static int pngPaletteEntries(byte[] b) {
+        int i = 8;
+        while (i + 8 <= b.length) {
+            long len = ((b[i] & 0xffL) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            String type = new String(b, i + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (type.equals("PLTE")) return (int) (len / 3);
+            if (type.equals("IDAT") || len > b.length) break;
+            i += 12 + (int) len;
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /** PIL's BmpImagePlugin: a 2-colour palette of black and white, or a palette i -> (i, i, i), is gray. */
+    private static boolean bmpPaletteIsGray(IndexColorModel icm) {
+        int n = icm.getMapSize();
+        for (int i = 0; i < n; i++) {
+            int want = n == 2 ? i * 255 : i;
+            if (icm.getRed(i) != want || icm.getGreen(i) != want || icm.getBlue(i) != want) return false;
+        }
+        return true;
+    }
+
+    /** 8 bits as is; more: the high byte; fewer: scaled to 0..255 rounding down, as PIL unpacks them. */
+    private static double eightBit(int sample, int bits) {
+        if (bits == 8) return sample;
+        if (bits > 8) return sample >>> (bits - 8);
+        return sample * 255 / ((1 << bits) - 1);
+    }
+
+    private static IllegalArgumentException fail(String reason) {
+        return new IllegalArgumentException("cannot decode image: " + reason);
+    }
+
+    /** ImageIO's message and its cause's, on one line: "Error reading PNG image data: Unexpected end of ZLIB input stream". */
+    private static String reason(Throwable e) {
+        StringBuilder s = new StringBuilder();
+        for (Throwable t = e; t != null && s.length() < 200; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m == null || m.isBlank()) m = t instanceof EOFException ? "unexpected end of file" : t.getClass().getSimpleName();
+            m = m.replaceAll("\\s+", " ").trim();
+            if (m.endsWith("!")) m = m.substring(0, m.length() - 1);
+            if (s.indexOf(m) >= 0) continue;
+            if (s.length() > 0) s.append(": ");
+            s.append(m);
+        }
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s.toString();
     }
 }

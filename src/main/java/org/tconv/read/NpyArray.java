@@ -6,202 +6,292 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An n-d array in NumPy's {@code .npy} format (versions 1.0, 2.0, 3.0), held as float64 in C order.
  *
- * <p>Reads float32/64, int8/16/32/64, uint8/16 in either byte order, C or Fortran order; writes
- * version 1.0, {@code '<f8'}, C order, the header padded so data starts at a multiple of 64 bytes, as
- * {@code numpy.save} does. Example: {@code np.save("w.npy", np.ones((2, 3)))} reads as shape {@code [2, 3]},
- * data {@code [1, 1, 1, 1, 1, 1]}.
+ * <p>A file is the magic {@code \x93NUMPY}, a major and minor version byte, the header length (2 bytes
+ * little-endian in version 1, 4 bytes in versions 2 and 3), a Python dict literal giving {@code descr},
+ * {@code fortran_order} and {@code shape}, padded with spaces and a newline so the data starts at a
+ * multiple of 64 bytes, and then the raw values.
+ *
+ * <p>Reads float32, float64, int8, int16, int32, int64, uint8 and uint16 in either byte order
+ * ({@code <}, {@code >}, or {@code |} for one-byte types), in C or Fortran order; Fortran-order data is
+ * transposed into C order. Other dtypes (bool, complex, strings, objects, structured) are refused by name.
+ * Bytes after the data are ignored. Writes version 1.0, {@code '<f8'}, C order, with the header numpy
+ * itself writes, so {@code np.save} and {@link #toBytes} give the same bytes for the same array.
+ *
+ * <p>Example:
+ * <pre>
+ *   np.save("w.npy", np.arange(6, dtype=np.int16).reshape(2, 3))
+ *   NpyArray a = NpyArray.read(Files.readAllBytes(Path.of("w.npy")));
+ *   a.shape  = [2, 3]
+ *   a.data   = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]     (row 0, then row 1)
+ *   a.dtype  = "&lt;i2"
+ * </pre>
  */
 public final class NpyArray implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    /** numpy leaves room for the first axis to grow to this many digits in place (numpy.lib.format). */
+    private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+    private static final int ALIGN = 64;
 
     /** C-order shape; a scalar has an empty shape. */
     public final int[] shape;
-    /** Values converted to float64, C order. */
+    /** Values converted to float64, C order; {@code data.length} is the product of {@code shape}. */
     public final double[] data;
     /** The dtype as the file wrote it, e.g. {@code <f4}. */
     public final String dtype;
 
     public NpyArray(int[] shape, double[] data, String dtype) {
+        if (product(shape) != data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + product(shape) + " values, got " + data.length);
+        }
         this.shape = shape;
         this.data = data;
         this.dtype = dtype;
     }
 
+    /** The product of {@code shape} (1 for a scalar). */
     public long size() {
-        return data.length;
+        return product(shape);
     }
 
-    /** Parses a whole file. @throws IllegalArgumentException naming what is wrong with it */
+    /**
+     * Parses a whole file.
+     *
+     * @throws IllegalArgumentException naming what is wrong: {@code not a .npy file (bad magic)},
+     *     {@code unsupported .npy dtype '<c16' ...}, {@code truncated .npy: header says 100 values, file holds 37}, ...
+     */
     public static NpyArray read(byte[] bytes) {
-        if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, 6), MAGIC)) {
-            throw new IllegalArgumentException("not a .npy file (bad magic)");
-        }
-        int major = bytes[6] & 0xff;
-        int headerLen, headerStart;
-        ByteBuffer le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (major == 1) {
-            headerLen = le.getShort(8) & 0xffff;
-            headerStart = 10;
-        } else if (major == 2 || major == 3) {
-            if (bytes.length < 12) throw new IllegalArgumentException("truncated .npy header");
-            headerLen = le.getInt(8);
-            headerStart = 12;
-        } else {
-            throw new IllegalArgumentException("unsupported .npy version " + major);
-        }
-        if (headerLen < 0 || headerStart + (long) headerLen > bytes.length) {
-            throw new IllegalArgumentException("truncated .npy header");
-        }
-        String header = new String(bytes, headerStart, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        String descr = group(DESCR, header, "descr");
-        boolean fortran = group(FORTRAN, header, "fortran_order").equals("True");
-        int[] shape = parseShape(group(SHAPE, header, "shape"));
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-            if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(".npy array of shape " + Arrays.toString(shape) + " is too large");
-        }
-        Dtype t = Dtype.parse(descr);
-        int dataStart = headerStart + headerLen;
-        long needed = n * t.size;
-        if (bytes.length - dataStart < needed) {
-            throw new IllegalArgumentException("truncated .npy: header says " + n + " values, file holds "
-                    + (bytes.length - dataStart) / t.size);
-        }
-        double[] data = t.decode(ByteBuffer.wrap(bytes, dataStart, (int) needed).slice().order(t.order), (int) n);
-        if (fortran && shape.length > 1) data = fortranToC(data, shape);
-        return new NpyArray(shape, data, descr);
+        Prefix p = Prefix.of(bytes);
+        if (bytes.length < p.headerStart + (long) p.headerLength) throw new IllegalArgumentException("truncated .npy header");
+        Layout l = Layout.of(p, new String(bytes, p.headerStart, p.headerLength, p.charset()));
+        int start = p.headerStart + p.headerLength;
+        long available = bytes.length - start;
+        if (available < l.bytes) throw l.truncated(available);
+        ByteBuffer b = ByteBuffer.wrap(bytes, start, (int) l.bytes).slice().order(l.order);
+        return l.decode(b);
     }
 
-    /** Reads a stream to its end and parses it. */
+    /**
+     * Reads one array from a stream: the header, then exactly the bytes it calls for, so whatever follows
+     * is left in the stream. A stream that ends early is a truncated file.
+     */
     public static NpyArray read(InputStream in) throws IOException {
-        return read(in.readAllBytes());
+        byte[] prefix = in.readNBytes(10);
+        Prefix.checkMagic(prefix);
+        if (prefix.length == 10 && prefix[6] != 1) { // versions 2 and 3 have a 4-byte header length
+            prefix = Arrays.copyOf(prefix, 12);
+            if (in.readNBytes(prefix, 10, 2) != 2) throw new IllegalArgumentException("truncated .npy header");
+        }
+        Prefix p = Prefix.of(prefix);
+        byte[] header = in.readNBytes(p.headerLength);
+        if (header.length < p.headerLength) throw new IllegalArgumentException("truncated .npy header");
+        Layout l = Layout.of(p, new String(header, p.charset()));
+        byte[] data = in.readNBytes((int) l.bytes);
+        if (data.length < l.bytes) throw l.truncated(data.length);
+        return l.decode(ByteBuffer.wrap(data).order(l.order));
     }
 
-    /** A version 1.0 file of little-endian float64 in C order. */
+    /**
+     * A version 1.0 file of little-endian float64 in C order, byte for byte what {@code numpy.save} writes:
+     * {@code {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }}, spaces, a newline, the data
+     * starting at a multiple of 64 bytes.
+     */
     public static byte[] toBytes(int[] shape, double[] data) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        if (n != data.length) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
-        StringBuilder dims = new StringBuilder();
-        for (int i = 0; i < shape.length; i++) dims.append(i == 0 ? "" : ", ").append(shape[i]);
-        if (shape.length == 1) dims.append(','); // (5,) is a tuple, (5) is not
-        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + dims + "), }";
-        int unpadded = 10 + dict.length() + 1;
-        int total = (unpadded + 63) / 64 * 64;
-        String header = dict + " ".repeat(total - unpadded) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(total + data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        b.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+        }
+        if (product(shape) != data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + product(shape) + " values, got " + data.length);
+        }
+        if (data.length > (Integer.MAX_VALUE - 4096) / 8) {
+            throw new IllegalArgumentException(data.length + " values do not fit in one .npy byte array (2 GB)");
+        }
+        StringBuilder h = new StringBuilder("{'descr': '<f8', 'fortran_order': False, 'shape': (");
+        for (int i = 0; i < shape.length; i++) h.append(i == 0 ? "" : ", ").append(shape[i]);
+        if (shape.length == 1) h.append(','); // (5,) is a tuple, (5) is not
+        h.append("), }");
+        if (shape.length > 0) h.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
+        // numpy pads even when already aligned (a full 64), so do the same to match its bytes
+        int pad = ALIGN - (10 + h.length() + 1) % ALIGN;
+        h.append(" ".repeat(pad)).append('\n');
+        byte[] header = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length + data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length).put(header);
         b.asDoubleBuffer().put(data);
         return b.array();
     }
 
+    /** Writes {@link #toBytes} to a stream (and does not close it). */
     public static void write(OutputStream out, int[] shape, double[] data) throws IOException {
         out.write(toBytes(shape, data));
     }
 
-    private static String group(Pattern p, String header, String key) {
-        Matcher m = p.matcher(header);
-        if (!m.find()) throw new IllegalArgumentException("bad .npy header: no '" + key + "'");
-        return m.group(1);
+    private static long product(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
     }
 
-    private static int[] parseShape(String s) {
-        String t = s.trim();
-        if (t.isEmpty()) return new int[0];
-        String[] parts = t.split(",");
-        int count = parts[parts.length - 1].trim().isEmpty() ? parts.length - 1 : parts.length;
-        int[] shape = new int[count];
-        for (int i = 0; i < count; i++) {
-            String p = parts[i].trim();
-            if (p.endsWith("L")) p = p.substring(0, p.length() - 1); // Python 2 longs
-            try {
-                shape[i] = Integer.parseInt(p);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad .npy header: shape (" + s + ")");
-            }
-            if (shape[i] < 0) throw new IllegalArgumentException("bad .npy header: shape (" + s + ")");
+    /** Magic, version and header length: what comes before the header dict. */
+    private static final class Prefix {
+        final int major;
+        final int headerStart;
+        final int headerLength;
+
+        private Prefix(int major, int headerStart, int headerLength) {
+            this.major = major;
+            this.headerStart = headerStart;
+            this.headerLength = headerLength;
         }
-        return shape;
+
+        static void checkMagic(byte[] b) {
+            for (int i = 0; i < MAGIC.length; i++) {
+                // a short file that starts like one is a truncated .npy, not a foreign file
+                if (i >= b.length) throw new IllegalArgumentException(i == 0 ? "not a .npy file (empty)" : "truncated .npy header");
+                if (b[i] != MAGIC[i]) throw new IllegalArgumentException("not a .npy file (bad magic)");
+            }
+        }
+
+        static Prefix of(byte[] b) {
+            checkMagic(b);
+            int length = b.length;
+            if (length < 8) throw new IllegalArgumentException("truncated .npy header");
+            int major = b[6] & 0xff;
+            int start = major == 1 ? 10 : 12;
+            if (major < 1 || major > 3) {
+                throw new IllegalArgumentException("unsupported .npy version " + major + "." + (b[7] & 0xff));
+            }
+            if (length < start) throw new IllegalArgumentException("truncated .npy header");
+            ByteBuffer le = ByteBuffer.wrap(b, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+            long len = major == 1 ? le.getShort(8) & 0xffff : le.getInt(8) & 0xffffffffL;
+            if (len > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("bad .npy header: length " + len);
+            return new Prefix(major, start, (int) len);
+        }
+
+        /** Version 3 exists only to allow UTF-8 field names; 1 and 2 are latin-1. */
+        Charset charset() {
+            return major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+        }
     }
 
-    private static double[] fortranToC(double[] f, int[] shape) {
+    /** What the header says the data is: element type, shape, order, and so its byte count. */
+    private static final class Layout {
+        final NpyHeader header;
+        final Dtype type;
+        final ByteOrder order;
+        final int count;
+        final long bytes;
+
+        private Layout(NpyHeader header, Dtype type, int count) {
+            this.header = header;
+            this.type = type;
+            this.order = header.descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            this.count = count;
+            this.bytes = (long) count * type.size;
+        }
+
+        static Layout of(Prefix p, String text) {
+            NpyHeader h = NpyHeader.parse(text);
+            Dtype t = Dtype.parse(h.descr);
+            long n = product(h.shape);
+            // one byte[] holds the data and one double[] the values; beyond that needs a streaming reader
+            if (n * t.size > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(".npy array of shape " + Arrays.toString(h.shape) + " is too large (" + n + " values)");
+            }
+            return new Layout(h, t, (int) n);
+        }
+
+        IllegalArgumentException truncated(long availableBytes) {
+            return new IllegalArgumentException("truncated .npy: header says " + count + " values, file holds " + availableBytes / type.size);
+        }
+
+        NpyArray decode(ByteBuffer b) {
+            double[] v = type.decode(b, count);
+            if (header.fortranOrder && header.shape.length > 1) v = fortranToC(v, header.shape);
+            return new NpyArray(header.shape, v, header.descr);
+        }
+    }
+
+    /**
+     * Fortran order to C order: walks the C-order index like an odometer, keeping the Fortran offset
+     * up to date incrementally (one add per element, not a dot product per element).
+     */
+    static double[] fortranToC(double[] f, int[] shape) {
         int rank = shape.length;
+        int[] stride = new int[rank];
+        stride[0] = 1;
+        for (int d = 1; d < rank; d++) stride[d] = stride[d - 1] * shape[d - 1];
         double[] c = new double[f.length];
         int[] idx = new int[rank];
-        int[] fStride = new int[rank];
-        fStride[0] = 1;
-        for (int d = 1; d < rank; d++) fStride[d] = fStride[d - 1] * shape[d - 1];
+        int off = 0;
         for (int i = 0; i < c.length; i++) {
-            int off = 0;
-            for (int d = 0; d < rank; d++) off += idx[d] * fStride[d];
             c[i] = f[off];
             for (int d = rank - 1; d >= 0; d--) {
-                if (++idx[d] < shape[d]) break;
+                if (++idx[d] < shape[d]) {
+                    off += stride[d];
+                    break;
+                }
+                off -= stride[d] * (shape[d] - 1);
                 idx[d] = 0;
             }
         }
         return c;
     }
 
-    /** The element types tconv reads, with their bulk decoders. */
-    private enum Kind { F4, F8, I1, U1, I2, U2, I4, I8 }
+    /** The element types tconv reads, each converted to float64 in bulk through a typed buffer view. */
+    private enum Dtype {
+        F4(4), F8(8), I1(1), U1(1), I2(2), U2(2), I4(4), I8(8);
 
-    private static final class Dtype {
-        final Kind kind;
         final int size;
-        final ByteOrder order;
 
-        private Dtype(Kind kind, int size, ByteOrder order) {
-            this.kind = kind;
+        Dtype(int size) {
             this.size = size;
-            this.order = order;
         }
 
         static Dtype parse(String descr) {
-            if (descr.length() < 3) throw new IllegalArgumentException("unsupported .npy dtype '" + descr + "'");
-            char o = descr.charAt(0);
-            ByteOrder order = o == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-            if (o != '<' && o != '>' && o != '|' && o != '=') throw new IllegalArgumentException("unsupported .npy dtype '" + descr + "'");
-            switch (descr.substring(1)) {
-                case "f4": return new Dtype(Kind.F4, 4, order);
-                case "f8": return new Dtype(Kind.F8, 8, order);
-                case "i1": return new Dtype(Kind.I1, 1, order);
-                case "u1": return new Dtype(Kind.U1, 1, order);
-                case "i2": return new Dtype(Kind.I2, 2, order);
-                case "u2": return new Dtype(Kind.U2, 2, order);
-                case "i4": return new Dtype(Kind.I4, 4, order);
-                case "i8": return new Dtype(Kind.I8, 8, order);
-                default: throw new IllegalArgumentException("unsupported .npy dtype '" + descr
+            Dtype t = null;
+            if (descr.length() == 3) {
+                switch (descr.substring(1)) {
+                    case "f4": t = F4; break;
+                    case "f8": t = F8; break;
+                    case "i1": t = I1; break;
+                    case "u1": t = U1; break;
+                    case "i2": t = I2; break;
+                    case "u2": t = U2; break;
+                    case "i4": t = I4; break;
+                    case "i8": t = I8; break;
+                    default: break;
+                }
+            }
+            char o = descr.isEmpty() ? '?' : descr.charAt(0);
+            boolean orderOk = o == '<' || o == '>' || (o == '|' && t != null && t.size == 1);
+            if (t == null || !orderOk) {
+                throw new IllegalArgumentException("unsupported .npy dtype '" + descr
                         + "' (tconv reads float32/64, int8/16/32/64, uint8/16)");
             }
+            return t;
         }
 
+        /** @param b exactly the data bytes, already in the file's byte order */
         double[] decode(ByteBuffer b, int n) {
             double[] out = new double[n];
-            switch (kind) {
+            switch (this) {
                 case F8: b.asDoubleBuffer().get(out); break;
                 case F4: { float[] v = new float[n]; b.asFloatBuffer().get(v); for (int i = 0; i < n; i++) out[i] = v[i]; break; }
-                case I1: for (int i = 0; i < n; i++) out[i] = b.get(i); break;
-                case U1: for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff; break;
+                case I1: { byte[] v = new byte[n]; b.get(v); for (int i = 0; i < n; i++) out[i] = v[i]; break; }
+                case U1: { byte[] v = new byte[n]; b.get(v); for (int i = 0; i < n; i++) out[i] = v[i] & 0xff; break; }
                 case I2: { short[] v = new short[n]; b.asShortBuffer().get(v); for (int i = 0; i < n; i++) out[i] = v[i]; break; }
                 case U2: { short[] v = new short[n]; b.asShortBuffer().get(v); for (int i = 0; i < n; i++) out[i] = v[i] & 0xffff; break; }
                 case I4: { int[] v = new int[n]; b.asIntBuffer().get(v); for (int i = 0; i < n; i++) out[i] = v[i]; break; }
                 case I8: { long[] v = new long[n]; b.asLongBuffer().get(v); for (int i = 0; i < n; i++) out[i] = v[i]; break; }
-                default: throw new AssertionError(kind);
+                default: throw new AssertionError(this);
             }
             return out;
         }

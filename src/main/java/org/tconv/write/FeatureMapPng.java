@@ -1,55 +1,124 @@
 package org.tconv.write;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.WritableRaster;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 import javax.imageio.ImageIO;
 
 /**
- * Feature maps as one 8-bit grayscale PNG. A (C, H, W) output tiles its C maps in a grid of
- * ceil(sqrt(C)) columns with 1-pixel black gutters; each map is scaled from its own min..max to 0..255
- * (a constant map is mid-gray 128). A 1-D output (C, L) draws each channel as a band 8 pixels tall.
- * Example: shape (2, 4, 4) gives a 9x4 picture, two 4x4 tiles side by side.
+ * Feature maps as one 8-bit grayscale PNG, for looking at, not for reading back: the values are
+ * rescaled per map.
+ *
+ * <p>A 2-D output (C, H, W) tiles its C maps row by row in a grid of {@code ceil(sqrt(C))} columns,
+ * separated by 1-pixel black gutters; tiles past the last map stay black. A 1-D output (C, L) draws
+ * each channel as a band L wide and 8 pixels tall, the bands one under the other, with the same gutters.
+ * Each map is scaled from its own min..max to 0..255 (rounded); a constant map is mid-gray 128.
+ * Non-finite values are left out of min and max; NaN and -Infinity draw as 0, +Infinity as 255.
+ *
+ * <p>Example: shape (3, 4, 5) gives a 2-column grid, 11x9 pixels:
+ * <pre>
+ *   x 0..4  map 0   x 5 gutter   x 6..10 map 1        (y 0..3)
+ *   y 4 gutter
+ *   x 0..4  map 2   x 5 gutter   x 6..10 black        (y 5..8)
+ * </pre>
+ * and shape (2, 6) gives a 6x17 picture: channel 0 in rows 0..7, a gutter in row 8, channel 1 in rows 9..16.
  */
 public final class FeatureMapPng {
+    /** Height of a 1-D channel's band. */
     static final int BAND = 8;
 
     private FeatureMapPng() {}
 
+    /**
+     * @param shape  (C, H, W) or (C, L)
+     * @param values holds the C maps in C order starting at {@code offset} (a batch passes item i's offset)
+     * @return the PNG file's bytes
+     */
     public static byte[] encode(int[] shape, double[] values, int offset) {
-        int c = shape[0];
+        if (shape.length != 2 && shape.length != 3) {
+            throw new IllegalArgumentException("feature maps are (C, H, W) or (C, L), not shape " + Arrays.toString(shape));
+        }
+        for (int d : shape) {
+            if (d <= 0) throw new IllegalArgumentException("cannot draw feature maps of shape " + Arrays.toString(shape));
+        }
         boolean oneD = shape.length == 2;
-        int h = oneD ? BAND : shape[1], w = shape[shape.length - 1];
-        int srcH = oneD ? 1 : h;
-        int cols = oneD ? 1 : (int) Math.ceil(Math.sqrt(c));
+        int c = shape[0];
+        int mapH = oneD ? 1 : shape[1], w = shape[shape.length - 1];
+        long size = (long) c * mapH * w;
+        if (offset < 0 || offset + size > values.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " at offset " + offset + " needs "
+                    + size + " values; the array has " + values.length);
+        }
+        int tileH = oneD ? BAND : mapH;
+        int cols = oneD ? 1 : columns(c);
         int rows = (c + cols - 1) / cols;
-        BufferedImage img = new BufferedImage(cols * (w + 1) - 1, rows * (h + 1) - 1, BufferedImage.TYPE_BYTE_GRAY);
-        WritableRaster r = img.getRaster();
+        long width = (long) cols * (w + 1) - 1, height = (long) rows * (tileH + 1) - 1;
+        if (width * height > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("feature maps of shape " + Arrays.toString(shape) + " make a picture too large for one PNG");
+        }
+        BufferedImage img = new BufferedImage((int) width, (int) height, BufferedImage.TYPE_BYTE_GRAY);
+        // TYPE_BYTE_GRAY's buffer is the pixels row by row, one byte each (gutters: left at 0)
+        byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        int stride = (int) width;
+        int mapSize = mapH * w;
+        byte[] gray = new byte[mapSize];
         for (int k = 0; k < c; k++) {
-            int base = offset + k * srcH * w;
-            double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < srcH * w; i++) {
-                min = Math.min(min, values[base + i]);
-                max = Math.max(max, values[base + i]);
-            }
-            int x0 = (k % cols) * (w + 1), y0 = (k / cols) * (h + 1);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    double v = values[base + (oneD ? 0 : y) * w + x];
-                    int g = max > min ? (int) Math.round((v - min) / (max - min) * 255) : 128;
-                    r.setSample(x0 + x, y0 + y, 0, g);
-                }
+            scale(values, offset + k * mapSize, mapSize, gray);
+            int x0 = (k % cols) * (w + 1), y0 = (k / cols) * (tileH + 1);
+            for (int y = 0; y < tileH; y++) {
+                System.arraycopy(gray, (oneD ? 0 : y) * w, px, (y0 + y) * stride + x0, w);
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ImageIO.write(img, "png", out);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
         return out.toByteArray();
+    }
+
+    /** ceil(sqrt(c)) in integers, so a perfect square never becomes one column too many. */
+    static int columns(int c) {
+        int k = (int) Math.sqrt(c);
+        while ((long) k * k < c) k++;
+        while (k > 1 && (long) (k - 1) * (k - 1) >= c) k--;
+        return Math.max(k, 1);
+    }
+
+    /** One map, min..max to 0..255. */
+    private static void scale(double[] v, int from, int n, byte[] out) {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < from + n; i++) {
+            double x = v[i];
+            if (Double.isFinite(x)) {
+                if (x < min) min = x;
+                if (x > max) max = x;
+            }
+        }
+        double range = max - min;
+        double half = 1;
+        if (range == Double.POSITIVE_INFINITY) { // e.g. -1e308..1e308: work in halves, which do not overflow
+            half = 0.5;
+            range = max * half - min * half;
+        }
+        for (int i = 0; i < n; i++) {
+            double x = v[from + i];
+            int g;
+            if (Double.isNaN(x) || x == Double.NEGATIVE_INFINITY) {
+                g = 0;
+            } else if (x == Double.POSITIVE_INFINITY) {
+                g = 255;
+            } else if (!(range > 0)) {
+                g = 128; // constant map (or no finite value at all)
+            } else {
+                g = (int) Math.round((x * half - min * half) / range * 255);
+            }
+            out[i] = (byte) g;
+        }
     }
 }
