@@ -2,6 +2,8 @@ package org.tconv.cli;
 
 import java.io.PrintWriter;
 
+import org.apache.spark.sql.SparkSession;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,8 +19,16 @@ public final class Main {
     /** Exit status when the job itself failed (not the options, not an input). */
     public static final int FAILED = 4;
 
+    /**
+     * Exits with the command's status, except that success returns normally: under YARN in cluster deploy
+     * mode the ApplicationMaster runs this method and reports any System.exit, even System.exit(0), as a
+     * FAILED application ("Shutdown hook called before final status was reported", exit code 16).
+     * The Spark session is stopped first, so no Spark thread keeps the JVM (bin/tconv, spark-submit) alive.
+     */
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int status = execute(args);
+        if (SparkSession.getDefaultSession().isDefined()) SparkSession.getDefaultSession().get().stop();
+        if (status != 0) System.exit(status);
     }
 
     /** Runs a command and returns its exit status (tests call this rather than {@link #main}). */

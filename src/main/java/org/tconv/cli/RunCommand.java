@@ -73,7 +73,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
 
     /** Everything that can be wrong with the options is found here, before Spark starts. */
     JobConfig configure() throws Exception {
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = HadoopConf.create();
         ConvSpec spec = conv.toSpec(hadoop);
         Method m;
         OutputFormat f;

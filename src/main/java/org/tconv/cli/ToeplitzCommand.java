@@ -27,7 +27,7 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = HadoopConf.create();
         ConvSpec spec = conv.toSpec(hadoop);
         ConvGeometry g;
         try {

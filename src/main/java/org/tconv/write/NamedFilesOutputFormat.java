@@ -11,17 +11,21 @@ import org.apache.hadoop.mapreduce.RecordWriter;
 import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.apache.hadoop.mapreduce.lib.output.PathOutputCommitter;
 
 /**
  * Writes each record (relative path, bytes) as its own file. Files go to the task attempt's work
- * directory and reach the output only through {@link FileOutputCommitter}: a failed or killed attempt
- * leaves nothing visible, and the job's files appear together at job commit with {@code _SUCCESS}.
+ * directory and reach the output only through the output committer ({@link FileOutputCommitter} on
+ * file: and hdfs:): a failed or killed attempt leaves nothing visible, and the job's files appear at job
+ * commit, {@code _SUCCESS} last.
  */
 public final class NamedFilesOutputFormat extends FileOutputFormat<Text, BytesWritable> {
 
     @Override
     public RecordWriter<Text, BytesWritable> getRecordWriter(TaskAttemptContext ctx) throws IOException {
-        Path work = ((FileOutputCommitter) getOutputCommitter(ctx)).getWorkPath();
+        // Any PathOutputCommitter Hadoop picks for the file system: FileOutputCommitter, the manifest
+        // committer (abfs:, gs: by default), the S3A committers (s3a: with fs.s3a.committer.name).
+        Path work = ((PathOutputCommitter) getOutputCommitter(ctx)).getWorkPath();
         FileSystem fs = work.getFileSystem(ctx.getConfiguration());
         return new RecordWriter<>() {
             @Override

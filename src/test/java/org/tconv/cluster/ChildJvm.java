@@ -7,14 +7,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.tconv.testing.TestFiles;
 
-/** A Java process the cluster tests start, with its output in target/cluster-logs, killed with all it started. */
+/**
+ * A Java process the cluster tests start, with its output in target/cluster-logs, killed with all it started.
+ * Every one still running when the test JVM exits (a test that never reached its cleanup, failsafe's
+ * timeout, Ctrl-C) is killed by a shutdown hook, so no Master, Worker, executor or driver outlives the build.
+ */
 final class ChildJvm implements AutoCloseable {
     static final Path LOGS = TestFiles.home().resolve("target/cluster-logs");
+    private static final Set<ChildJvm> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ChildJvm::kill), "kill-cluster-test-processes"));
+    }
 
     final String name;
     final Process process;
@@ -53,7 +64,9 @@ final class ChildJvm implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().putAll(env);
-        return new ChildJvm(name, pb.start(), log);
+        ChildJvm jvm = new ChildJvm(name, pb.start(), log);
+        RUNNING.add(jvm);
+        return jvm;
     }
 
     String output() throws IOException {
@@ -82,5 +95,6 @@ final class ChildJvm implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        RUNNING.remove(this);
     }
 }

@@ -26,6 +26,7 @@ final class StandaloneCluster implements AutoCloseable {
     final String url;
     final int webUiPort;
     final Path sparkHome;
+    static final Path EVENTS = ChildJvm.LOGS.resolve("events");
 
     StandaloneCluster(int workerCount) throws Exception {
         sparkHome = sparkHome();
@@ -37,7 +38,7 @@ final class StandaloneCluster implements AutoCloseable {
         url = "spark://127.0.0.1:" + port;
         try {
             for (int i = 0; i < workerCount; i++) {
-                Path work = TestFiles.home().resolve("target/spark-work/worker-" + i);
+                Path work = workDir(i);
                 Files.createDirectories(work);
                 workers.add(ChildJvm.start("worker-" + i, "org.apache.spark.deploy.worker.Worker", List.of("-Xmx256m"),
                         List.of("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", String.valueOf(freePort()),
@@ -104,15 +105,62 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Starts {@code tconv <args>} through SparkSubmit (what spark-submit runs), the driver in its own JVM. */
     ChildJvm submit(String name, List<String> tconvArgs) throws IOException {
+        return submit(name, List.of(), tconvArgs);
+    }
+
+    /**
+     * As {@link #submit(String, List)}, with extra spark-submit options before the jar. Every application
+     * writes a Spark event log to {@link #EVENTS}, which the tests read for task placement and retries.
+     */
+    ChildJvm submit(String name, List<String> sparkSubmitOptions, List<String> tconvArgs) throws IOException {
+        Files.createDirectories(EVENTS);
         // The shipped conf/spark-defaults.conf (module flags, committer, serializer); only sizes for this small cluster differ.
         List<String> args = new ArrayList<>(List.of("--master", url, "--deploy-mode", "client", "--class", "org.tconv.cli.Main",
                 "--properties-file", TestFiles.home().resolve("conf/spark-defaults.conf").toString(),
                 "--conf", "spark.executor.memory=1g",
                 "--conf", "spark.driver.memory=1g",
                 "--conf", "spark.ui.enabled=false",
-                System.getProperty("tconv.jar")));
+                "--conf", "spark.eventLog.enabled=true",
+                "--conf", "spark.eventLog.dir=" + EVENTS.toUri(),
+                "--conf", "spark.eventLog.compress=false",
+                // start tasks only once both executors are up, so "work is spread" is a property of tconv, not of timing
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+        args.addAll(sparkSubmitOptions);
+        args.add(System.getProperty("tconv.jar"));
         args.addAll(tconvArgs);
         return ChildJvm.start(name, "org.apache.spark.deploy.SparkSubmit", List.of("-Xmx1g"), args, env());
+    }
+
+    /** The application id a driver got from the Master, from its log; null until it connected. */
+    static String appId(ChildJvm driver) throws IOException {
+        Matcher m = Pattern.compile("Connected to Spark cluster with app ID (app-[0-9-]+)").matcher(driver.output());
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** The driver's event log, once the driver has ended (or was killed). */
+    static EventLog eventLog(ChildJvm driver) throws IOException {
+        String app = appId(driver);
+        if (app == null) throw new AssertionError("driver never connected to the Master; " + logs(driver));
+        return EventLog.read(EVENTS, app);
+    }
+
+    /** The stderr file of each executor worker {@code w} ran for {@code appId} (the Worker's work dir layout). */
+    List<Path> executorLogs(int w, String appId) throws IOException {
+        Path dir = workDir(w).resolve(appId);
+        if (!Files.isDirectory(dir)) return List.of();
+        try (var s = Files.list(dir)) {
+            return s.map(d -> d.resolve("stderr")).filter(Files::exists).sorted().collect(java.util.stream.Collectors.toList());
+        }
+    }
+
+    static Path workDir(int w) {
+        return TestFiles.home().resolve("target/spark-work/worker-" + w);
+    }
+
+    /** Where to look when a test fails: the driver's log, the cluster's logs, the executors' stderr. */
+    static String logs(ChildJvm driver) {
+        return "driver log " + driver.log + "; Master and Worker logs in " + ChildJvm.LOGS + "; executor logs in "
+                + TestFiles.home().resolve("target/spark-work") + "/worker-N/<app id>/<executor id>/stderr; event logs in " + EVENTS;
     }
 
     @Override
