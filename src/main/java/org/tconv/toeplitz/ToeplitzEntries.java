@@ -2,10 +2,7 @@ package org.tconv.toeplitz;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -46,6 +43,7 @@ public final class ToeplitzEntries implements Serializable {
     }
 
     private final ConvGeometry g;
+    private transient long[] colPrefix;
 
     public ToeplitzEntries(ConvGeometry geometry) {
         this.g = geometry;
@@ -149,18 +147,101 @@ public final class ToeplitzEntries implements Serializable {
         return new BlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, numRows(), numCols());
     }
 
+    /** Stored entries of output row {@code r}, from the shape alone: (rows read) x (columns read) x input channels. */
+    public long nonZerosOfRow(int r) {
+        int plane = g.outputPlane();
+        int rem = r % plane;
+        int oy = rem / g.outW, ox = rem % g.outW;
+        return (long) (g.rows.start[oy + 1] - g.rows.start[oy]) * (g.cols.start[ox + 1] - g.cols.start[ox])
+                * g.spec.inChannelsPerGroup();
+    }
+
+    /** Stored entries of rows [from, to), from the shape alone, in time proportional to the image rows spanned. */
+    public long nonZerosInRows(int from, int to) {
+        if (to <= from) return 0;
+        int plane = g.outputPlane(), outW = g.outW;
+        long[] colPrefix = columnPrefix();
+        long cin = g.spec.inChannelsPerGroup();
+        long sum = 0;
+        // walk output image rows (channel, oy) overlapping [from, to)
+        int r = from;
+        while (r < to) {
+            int co = r / plane;
+            int rem = r - co * plane;
+            int oy = rem / outW, ox = rem - oy * outW;
+            int rowEnd = Math.min(to, co * plane + (oy + 1) * outW); // exclusive, within this image row
+            int ox1 = ox + (rowEnd - r);
+            sum += (long) (g.rows.start[oy + 1] - g.rows.start[oy]) * (colPrefix[ox1] - colPrefix[ox]) * cin;
+            r = rowEnd;
+        }
+        return sum;
+    }
+
+    /** Entries per output column, summed: [0, ox). Computed on first use, not shipped to tasks. */
+    private long[] columnPrefix() {
+        long[] p = colPrefix;
+        if (p == null) {
+            p = new long[g.outW + 1];
+            for (int ox = 0; ox < g.outW; ox++) p[ox + 1] = p[ox] + (g.cols.start[ox + 1] - g.cols.start[ox]);
+            colPrefix = p;
+        }
+        return p;
+    }
+
+    /**
+     * The non-empty blocks of row block {@code bi}: the rows are generated once into arrays of their exact
+     * size (the count comes from the shape), then cut at the column-block edges into one CSR per block.
+     * Peak memory is twice the row block's CSR; no per-entry hashing or boxing.
+     */
     List<Tuple2<Tuple2<Object, Object>, Matrix>> blocksOfRowBlock(int bi, int rpb, int cpb, int nRows, int nCols) {
         int r0 = bi * rpb;
         int r1 = Math.min(nRows, r0 + rpb);
-        Map<Integer, CsrBuilder> byColBlock = new HashMap<>();
-        forEachInRows(r0, r1, (r, c, v) -> byColBlock
-                .computeIfAbsent(c / cpb, bj -> new CsrBuilder(r1 - r0))
-                .add(r - r0, c - (c / cpb) * cpb, v));
+        int n = r1 - r0;
+        long total = nonZerosInRows(r0, r1);
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new MemoryBudget.MatrixTooLargeException("a row block of T would hold " + total
+                    + " non-zeros, more than one local matrix can index");
+        }
+        int[] rowPtr = new int[n + 1];
+        for (int i = 0; i < n; i++) rowPtr[i + 1] = rowPtr[i] + (int) nonZerosOfRow(r0 + i);
+        int[] cols = new int[(int) total];
+        double[] vals = new double[(int) total];
+        int[] k = {0};
+        forEachInRows(r0, r1, (r, c, v) -> {
+            cols[k[0]] = c;
+            vals[k[0]++] = v;
+        });
+        if (k[0] != total) throw new IllegalStateException("generated " + k[0] + " entries, expected " + total);
         List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
-        for (Map.Entry<Integer, CsrBuilder> e : new TreeMap<>(byColBlock).entrySet()) {
-            int bj = e.getKey();
-            int cols = Math.min(cpb, nCols - bj * cpb);
-            out.add(new Tuple2<>(new Tuple2<>(bi, bj), e.getValue().build(cols)));
+        if (total == 0) return out;
+        int first = Integer.MAX_VALUE, last = -1;
+        for (int i = 0; i < n; i++) {
+            if (rowPtr[i + 1] > rowPtr[i]) {
+                first = Math.min(first, cols[rowPtr[i]]);
+                last = Math.max(last, cols[rowPtr[i + 1] - 1]);
+            }
+        }
+        int[] cursor = java.util.Arrays.copyOf(rowPtr, n); // next entry of each row not yet in a block
+        for (int bj = first / cpb; bj <= last / cpb; bj++) {
+            int end = (int) Math.min((long) (bj + 1) * cpb, nCols);
+            int base = bj * cpb;
+            int[] ptr = new int[n + 1];
+            for (int i = 0; i < n; i++) {
+                int e = cursor[i];
+                while (e < rowPtr[i + 1] && cols[e] < end) e++;
+                ptr[i + 1] = ptr[i] + (e - cursor[i]);
+            }
+            int nnz = ptr[n];
+            if (nnz == 0) continue;
+            int[] bc = new int[nnz];
+            double[] bv = new double[nnz];
+            for (int i = 0; i < n; i++) {
+                int len = ptr[i + 1] - ptr[i];
+                System.arraycopy(vals, cursor[i], bv, ptr[i], len);
+                for (int e = 0; e < len; e++) bc[ptr[i] + e] = cols[cursor[i] + e] - base;
+                cursor[i] += len;
+            }
+            out.add(new Tuple2<>(new Tuple2<>(bi, bj), new SparseMatrix(n, end - base, ptr, bc, bv, true)));
         }
         return out;
     }
@@ -182,34 +263,5 @@ public final class ToeplitzEntries implements Serializable {
 
     static String shapeText(int[] s) {
         return "(" + org.tconv.conv.IntTuple.format(s) + ")";
-    }
-
-    /** Growable CSR for one block, filled row by row. */
-    private static final class CsrBuilder {
-        private final int[] rowPtr;
-        private int[] cols = new int[16];
-        private double[] vals = new double[16];
-        private int n;
-        private int lastRow;
-
-        CsrBuilder(int rows) {
-            rowPtr = new int[rows + 1];
-        }
-
-        void add(int row, int col, double v) {
-            while (lastRow < row) rowPtr[++lastRow] = n;
-            if (n == cols.length) {
-                cols = java.util.Arrays.copyOf(cols, n * 2);
-                vals = java.util.Arrays.copyOf(vals, n * 2);
-            }
-            cols[n] = col;
-            vals[n++] = v;
-        }
-
-        SparseMatrix build(int numCols) {
-            while (lastRow < rowPtr.length - 1) rowPtr[++lastRow] = n;
-            return new SparseMatrix(rowPtr.length - 1, numCols, rowPtr, java.util.Arrays.copyOf(cols, n),
-                    java.util.Arrays.copyOf(vals, n), true);
-        }
     }
 }

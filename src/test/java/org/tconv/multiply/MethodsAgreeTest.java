@@ -81,4 +81,20 @@ class MethodsAgreeTest {
             assertEquals(t.nonZeros(), t.toCoordinateMatrix(sc, 2).entries().count());
         }
     }
+
+    /** Row blocks are allocated at the size the shape gives: the count must be exact. */
+    @Test
+    void rowBlockCountsFollowFromTheShape() {
+        Random rnd = new Random(13);
+        for (int trial = 0; trial < 300; trial++) {
+            RandomSpecs r = RandomSpecs.draw(rnd);
+            ToeplitzEntries t = new ToeplitzEntries(r.spec.geometry(r.inputShape));
+            SparseMatrix local = t.toSparseMatrix(); // CSR: colPtrs are row pointers
+            int rpb = 1 + rnd.nextInt(t.numRows());
+            for (int r0 = 0; r0 < t.numRows(); r0 += rpb) {
+                int r1 = Math.min(t.numRows(), r0 + rpb);
+                assertEquals(local.colPtrs()[r1] - local.colPtrs()[r0], t.nonZerosInRows(r0, r1), r.spec::toString);
+            }
+        }
+    }
 }
