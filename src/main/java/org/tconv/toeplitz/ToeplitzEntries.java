@@ -44,6 +44,7 @@ public final class ToeplitzEntries implements Serializable {
 
     private final ConvGeometry g;
     private transient long[] colPrefix;
+    private transient int[] colSpan;
 
     public ToeplitzEntries(ConvGeometry geometry) {
         this.g = geometry;
@@ -135,6 +136,8 @@ public final class ToeplitzEntries implements Serializable {
     /**
      * T as a BlockMatrix whose blocks are CSR {@link SparseMatrix}es, each built in the task that owns its
      * rows: no entry is shuffled and the dimensions are given, so Spark runs no extra job to find them.
+     * The result knows which blocks can exist, so {@code multiply} runs no job to find them either
+     * ({@link ToeplitzBlockMatrix}).
      */
     public BlockMatrix toBlockMatrix(JavaSparkContext sc, int rowsPerBlock, int colsPerBlock, int partitions) {
         int rowBlocks = (numRows() + rowsPerBlock - 1) / rowsPerBlock;
@@ -144,7 +147,9 @@ public final class ToeplitzEntries implements Serializable {
         int nRows = numRows(), nCols = numCols();
         JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = sc.parallelize(blockRows, Math.max(1, Math.min(partitions, rowBlocks)))
                 .flatMapToPair(bi -> self.blocksOfRowBlock(bi, rowsPerBlock, colsPerBlock, nRows, nCols).iterator());
-        return new BlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, numRows(), numCols());
+        int[][] columnBlocks = new int[rowBlocks][];
+        for (int i = 0; i < rowBlocks; i++) columnBlocks[i] = columnBlocksOf(i, rowsPerBlock, colsPerBlock);
+        return new ToeplitzBlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, numRows(), numCols(), columnBlocks);
     }
 
     /** Stored entries of output row {@code r}, from the shape alone: (rows read) x (columns read) x input channels. */
@@ -186,6 +191,54 @@ public final class ToeplitzEntries implements Serializable {
             colPrefix = p;
         }
         return p;
+    }
+
+    /** Lowest and highest input column any tap reads. */
+    private int[] columnSpan() {
+        int[] span = colSpan;
+        if (span == null) {
+            span = new int[] {Integer.MAX_VALUE, -1};
+            for (int c : g.cols.source) {
+                span[0] = Math.min(span[0], c);
+                span[1] = Math.max(span[1], c);
+            }
+            colSpan = span;
+        }
+        return span;
+    }
+
+    /**
+     * The column blocks (of {@code colsPerBlock} columns) that row block {@code bi} may have entries in,
+     * ascending: a superset of the non-empty blocks, from the shape alone. Per input channel the rows read
+     * span [lowest input row, highest input row] of the output rows in the block, so the columns lie in
+     * [ci*H*W + lowest*W + first column read, ci*H*W + highest*W + last column read].
+     */
+    public int[] columnBlocksOf(int bi, int rowsPerBlock, int colsPerBlock) {
+        int r0 = bi * rowsPerBlock, r1 = Math.min(numRows(), r0 + rowsPerBlock);
+        if (r1 <= r0 || g.cols.source.length == 0 || g.rows.source.length == 0) return new int[0];
+        ConvSpec s = g.spec;
+        int plane = g.outputPlane(), hw = g.h * g.w;
+        int perGroup = s.outChannels() / s.groups(), cinPG = s.inChannelsPerGroup();
+        int minCol = columnSpan()[0], maxCol = columnSpan()[1];
+        java.util.BitSet blocks = new java.util.BitSet();
+        int co0 = r0 / plane, co1 = (r1 - 1) / plane;
+        for (int co = co0; co <= co1; co++) {
+            int oyA = co == co0 ? (r0 - co * plane) / g.outW : 0;
+            int oyB = co == co1 ? (r1 - 1 - co * plane) / g.outW : g.outH - 1;
+            int minRow = Integer.MAX_VALUE, maxRow = -1;
+            for (int a = g.rows.start[oyA]; a < g.rows.start[oyB + 1]; a++) {
+                minRow = Math.min(minRow, g.rows.source[a]);
+                maxRow = Math.max(maxRow, g.rows.source[a]);
+            }
+            if (maxRow < 0) continue;
+            int ci0 = (co / perGroup) * cinPG;
+            for (int ci = ci0; ci < ci0 + cinPG; ci++) {
+                long lo = (long) ci * hw + (long) minRow * g.w + minCol;
+                long hi = (long) ci * hw + (long) maxRow * g.w + maxCol;
+                blocks.set((int) (lo / colsPerBlock), (int) (hi / colsPerBlock) + 1);
+            }
+        }
+        return blocks.stream().toArray();
     }
 
     /**

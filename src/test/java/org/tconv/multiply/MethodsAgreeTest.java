@@ -9,23 +9,38 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.SparseMatrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.tconv.testing.Close;
 import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.conv.Padding;
 import org.tconv.conv.RandomSpecs;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
 import org.tconv.testing.SharedSpark;
 import org.tconv.toeplitz.ToeplitzEntries;
 import org.tconv.verify.DirectConvolution;
+
+import scala.Tuple2;
 
 /** Every method, through Spark, against the direct loop on random convolutions; T's three forms against each other. */
 class MethodsAgreeTest {
@@ -82,19 +97,126 @@ class MethodsAgreeTest {
         }
     }
 
-    /** Row blocks are allocated at the size the shape gives: the count must be exact. */
+    /** The layout T's BlockMatrix gives MLlib instead of a job: counts and column blocks from the shape alone. */
     @Test
-    void rowBlockCountsFollowFromTheShape() {
+    void rowBlockCountsAndColumnBlocksFollowFromTheShape() {
         Random rnd = new Random(13);
         for (int trial = 0; trial < 300; trial++) {
             RandomSpecs r = RandomSpecs.draw(rnd);
             ToeplitzEntries t = new ToeplitzEntries(r.spec.geometry(r.inputShape));
             SparseMatrix local = t.toSparseMatrix(); // CSR: colPtrs are row pointers
-            int rpb = 1 + rnd.nextInt(t.numRows());
-            for (int r0 = 0; r0 < t.numRows(); r0 += rpb) {
-                int r1 = Math.min(t.numRows(), r0 + rpb);
+            int rpb = 1 + rnd.nextInt(t.numRows()), cpb = 1 + rnd.nextInt(t.numCols());
+            int rowBlocks = (t.numRows() + rpb - 1) / rpb;
+            for (int i = 0; i < rowBlocks; i++) {
+                int bi = i;
+                int r0 = bi * rpb, r1 = Math.min(t.numRows(), r0 + rpb);
                 assertEquals(local.colPtrs()[r1] - local.colPtrs()[r0], t.nonZerosInRows(r0, r1), r.spec::toString);
+                List<Integer> claimed = Arrays.stream(t.columnBlocksOf(bi, rpb, cpb)).boxed().collect(Collectors.toList());
+                for (int e = local.colPtrs()[r0]; e < local.colPtrs()[r1]; e++) {
+                    int bj = local.rowIndices()[e] / cpb;
+                    assertTrue(claimed.contains(bj), () -> r.spec + ": row block " + bi + " has entries in column block " + bj + ", not in " + claimed);
+                }
             }
         }
+    }
+
+    /** MLlib pairs T's and X's blocks where ToeplitzBlockMatrix routes them: right for any number of partitions. */
+    @Test
+    void productIsRightForAnyNumberOfMidDimensionSplits() {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Random rnd = new Random(14);
+        for (int trial = 0; trial < 6; trial++) {
+            RandomSpecs r = RandomSpecs.draw(rnd);
+            ToeplitzEntries t = new ToeplitzEntries(r.spec.geometry(r.inputShape));
+            int items = 1 + rnd.nextInt(5);
+            int rpb = 1 + rnd.nextInt(t.numRows()), cpb = 1 + rnd.nextInt(t.numCols()), ipb = 1 + rnd.nextInt(items);
+            DenseMatrix x = DenseMatrix.rand(t.numCols(), items, rnd);
+            List<Tuple2<Tuple2<Object, Object>, Matrix>> xb = new ArrayList<>();
+            for (int bj = 0; bj * cpb < t.numCols(); bj++) {
+                for (int bk = 0; bk * ipb < items; bk++) {
+                    int rows = Math.min(cpb, t.numCols() - bj * cpb), cols = Math.min(ipb, items - bk * ipb);
+                    double[] v = new double[rows * cols];
+                    for (int c = 0; c < cols; c++) for (int i = 0; i < rows; i++) v[c * rows + i] = x.apply(bj * cpb + i, bk * ipb + c);
+                    xb.add(new Tuple2<>(new Tuple2<>(bj, bk), new DenseMatrix(rows, cols, v)));
+                }
+            }
+            var xm = new BlockMatrix(sc.parallelize(xb, 2).rdd(), cpb, ipb, t.numCols(), items);
+            double[] expected = t.toSparseMatrix().multiply(x).toArray();
+            for (int splits : new int[] {1, 2, 5}) {
+                double[] got = t.toBlockMatrix(sc, rpb, cpb, 1 + rnd.nextInt(3)).multiply(xm, splits).toLocalMatrix().toArray();
+                Close.assertClose(expected, got, 0, 1e-12, r.spec + " splits " + splits);
+            }
+        }
+    }
+
+    /** W4 in small: one image, T cut in row blocks; no job beyond the one that reads the inputs to plan. */
+    @Test
+    void oneImageUnderBlockmatrixEqualsToeplitzWithNoExtraJob() throws Exception {
+        Random rnd = new Random(15);
+        double[] w = new double[25];
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+        ConvSpec spec = ConvSpec.builder(new int[] {1, 1, 5, 5}, w).padding(Padding.of(2)).build();
+        int[] shape = {1, 64, 64};
+        ConvGeometry g = spec.geometry(shape);
+        ImageBatch in = ImageBatch.of(new InputFile("file:/in/big.npy", "big.npy"), false, 1, shape,
+                RandomSpecs.randomInput(rnd, g.inputSize()));
+        Dataset<ImageBatch> ds = spark.createDataset(List.of(in), Encoders.bean(ImageBatch.class));
+        double[] expected = Method.TOEPLITZ.apply(spark, ds, spec, false).collectAsList().get(0).getOutValues();
+
+        JobWatch watch = JobWatch.start(spark.sparkContext());
+        ImageBatch out = Method.BLOCKMATRIX.apply(spark, ds, spec, false).collectAsList().get(0);
+        watch.stop();
+        assertTrue(out.ok(), out::getError);
+        Close.assertClose(expected, out.getOutValues(), 0, 1e-12, "blockmatrix against toeplitz");
+        assertEquals(2, watch.jobs(), "one job reads the inputs to plan the blocks, one computes; stages " + watch.stages());
+    }
+
+    /** Jobs and stages (tasks each) run by this thread between start and stop, as Spark's listener bus reports them. */
+    private static final class JobWatch extends SparkListener {
+        private final SparkContext sc;
+        private final String group = "watch-" + System.nanoTime();
+        private final AtomicInteger jobs = new AtomicInteger();
+        private final Map<Integer, Integer> stages = new ConcurrentHashMap<>();
+        private final Set<Integer> markers = ConcurrentHashMap.newKeySet();
+        private final CountDownLatch drained = new CountDownLatch(1);
+
+        private JobWatch(SparkContext sc) {
+            this.sc = sc;
+        }
+
+        static JobWatch start(SparkContext sc) {
+            JobWatch w = new JobWatch(sc);
+            sc.addSparkListener(w);
+            sc.setJobGroup(w.group, "watched", false);
+            return w;
+        }
+
+        /** Runs a marker job: the bus delivers in order, so once its end arrives every earlier event has. */
+        void stop() throws InterruptedException {
+            sc.setJobGroup(group + "-marker", "marker", false);
+            JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1), 1).count();
+            sc.clearJobGroup();
+            assertTrue(drained.await(30, TimeUnit.SECONDS), "listener bus drained");
+            sc.removeSparkListener(this);
+        }
+
+        @Override
+        public void onJobStart(SparkListenerJobStart e) {
+            String g = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id");
+            if (group.equals(g)) {
+                jobs.incrementAndGet();
+                e.stageInfos().foreach(st -> stages.put(st.stageId(), st.numTasks()));
+            } else if ((group + "-marker").equals(g)) {
+                markers.add(e.jobId());
+            }
+        }
+
+        @Override
+        public void onJobEnd(SparkListenerJobEnd e) {
+            if (markers.contains(e.jobId())) drained.countDown();
+        }
+
+        int jobs() { return jobs.get(); }
+        Map<Integer, Integer> stages() { return stages; }
     }
 }
