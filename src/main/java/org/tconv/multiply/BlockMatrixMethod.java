@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -17,6 +21,7 @@ import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.BlockManagerId;
 import org.apache.spark.storage.StorageLevel;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
@@ -49,7 +54,7 @@ public final class BlockMatrixMethod {
             byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(new Tuple2<>(e._1, e._2._2));
         }
         int parallelism = sc.defaultParallelism();
-        long available = executorMemory(spark);
+        Executors executors = Executors.of(spark);
         JavaPairRDD<String, double[]> outputs = sc.emptyRDD().mapToPair(o -> new Tuple2<>("", new double[0]));
         Map<String, String> refused = new HashMap<>();
         for (Map.Entry<String, List<Tuple2<String, Integer>>> group : byShape.entrySet()) {
@@ -62,9 +67,9 @@ public final class BlockMatrixMethod {
                 counts.put(f._1, f._2);
                 items += f._2;
             }
-            BlockPlan plan = BlockPlan.choose(g, items, parallelism);
+            BlockPlan plan = BlockPlan.choose(g, items, parallelism, executors.tasksEach);
             try {
-                plan.check(g, items, available);
+                plan.check(g, items, executors.bytesEach);
             } catch (RuntimeException e) {
                 for (String p : firstItem.keySet()) refused.put(p, InputDecoder.oneLine(e));
                 continue;
@@ -115,7 +120,8 @@ public final class BlockMatrixMethod {
                     }
                     return out.iterator();
                 })
-                .groupByKey(plan.partitions)
+                // no more partitions than T's, so MLlib's result grid is planned from T's (BlockPlan.midDimSplits)
+                .groupByKey(Math.max(1, Math.min(plan.partitions, plan.colBlocks * plan.itemBlocks)))
                 .mapToPair(e -> {
                     int bj = e._1._1, bk = e._1._2;
                     int r = Math.min(cpb, pixels - bj * cpb);
@@ -126,7 +132,7 @@ public final class BlockMatrixMethod {
                 });
         BlockMatrix x = new BlockMatrix(xBlocks.rdd(), cpb, ipb, pixels, items);
         BlockMatrix t = new ToeplitzEntries(g).toBlockMatrix(sc, rpb, cpb, plan.partitions);
-        BlockMatrix y = t.multiply(x);
+        BlockMatrix y = t.multiply(x, plan.midDimSplits);
 
         // Y block (bi, bk) holds rows bi*rpb.. of items bk*ipb..: cut it back into per-item segments.
         List<String> paths = new ArrayList<>(firstItem.keySet());
@@ -146,8 +152,7 @@ public final class BlockMatrixMethod {
                         int item = bk * ipb + c;
                         int fi = Arrays.binarySearch(startsB.value(), item);
                         if (fi < 0) fi = -fi - 2;
-                        double[] seg = new double[m.numRows()];
-                        for (int r = 0; r < seg.length; r++) seg[r] = m.apply(r, c);
+                        double[] seg = column(m, c);
                         int within = item - startsB.value()[fi];
                         out.add(new Tuple2<>(pathsB.value()[fi], new Tuple2<>(within * outSize + bi * rpb, seg)));
                     }
@@ -164,11 +169,56 @@ public final class BlockMatrixMethod {
                 });
     }
 
-    /** Memory the executors can give the product: their storage memory, as their block managers report it. */
-    static long executorMemory(SparkSession spark) {
-        long sum = 0;
-        var it = spark.sparkContext().getExecutorMemoryStatus().valuesIterator();
-        while (it.hasNext()) sum += (Long) it.next()._1();
-        return Math.max(sum, Runtime.getRuntime().maxMemory() / 2);
+    /** Column c of a product block: a copy of the column-major values where MLlib left them so. */
+    private static double[] column(Matrix m, int c) {
+        int rows = m.numRows();
+        double[] seg = new double[rows];
+        if (m instanceof DenseMatrix && !m.isTransposed()) {
+            System.arraycopy(((DenseMatrix) m).values(), c * rows, seg, 0, rows);
+        } else {
+            for (int r = 0; r < rows; r++) seg[r] = m.apply(r, c);
+        }
+        return seg;
+    }
+
+    /** Spark's reserved system memory (UnifiedMemoryManager): no task can use it. */
+    static final long SPARK_RESERVED_BYTES = 300L << 20;
+
+    /**
+     * What one executor can give the product, and how many tasks share it. Local mode: the executor is this
+     * JVM, so its heap less Spark's reserve, shared by all {@code local[N]} tasks. On a cluster: the smallest
+     * executor's heap less the reserve (from the storage memory its block manager reports, which is that
+     * times {@code spark.memory.fraction}; before any executor has registered, {@code spark.executor.memory}),
+     * shared by {@code spark.executor.cores / spark.task.cpus} tasks (else the slots per registered executor).
+     */
+    static final class Executors {
+        final long bytesEach;
+        final int tasksEach;
+
+        Executors(long bytesEach, int tasksEach) {
+            this.bytesEach = bytesEach;
+            this.tasksEach = tasksEach;
+        }
+
+        static Executors of(SparkSession spark) {
+            SparkContext sc = spark.sparkContext();
+            int parallelism = sc.defaultParallelism();
+            if (sc.isLocal()) return new Executors(Runtime.getRuntime().maxMemory() - SPARK_RESERVED_BYTES, parallelism);
+            SparkConf conf = sc.getConf();
+            double fraction = conf.getDouble("spark.memory.fraction", 0.6);
+            BlockManagerId driver = SparkEnv.get().blockManager().blockManagerId();
+            long smallest = Long.MAX_VALUE;
+            int count = 0;
+            for (SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
+                if (e.host().equals(driver.host()) && e.port() == driver.port()) continue;
+                smallest = Math.min(smallest, (long) (e.totalOnHeapStorageMemory() / fraction));
+                count++;
+            }
+            long bytes = count > 0 ? smallest : conf.getSizeAsBytes("spark.executor.memory", "1g") - SPARK_RESERVED_BYTES;
+            int cpus = Math.max(1, conf.getInt("spark.task.cpus", 1));
+            int tasks = conf.contains("spark.executor.cores") ? Math.max(1, conf.getInt("spark.executor.cores", 1) / cpus)
+                    : count > 0 ? (parallelism + count - 1) / count : parallelism;
+            return new Executors(bytes, tasks);
+        }
     }
 }

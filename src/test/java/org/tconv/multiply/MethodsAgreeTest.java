@@ -149,7 +149,7 @@ class MethodsAgreeTest {
         }
     }
 
-    /** W4 in small: one image, T cut in row blocks; no job beyond the one that reads the inputs to plan. */
+    /** W4 in small: one image, T cut in row blocks; no job beyond planning, every row block a task of the product. */
     @Test
     void oneImageUnderBlockmatrixEqualsToeplitzWithNoExtraJob() throws Exception {
         Random rnd = new Random(15);
@@ -169,6 +169,10 @@ class MethodsAgreeTest {
         assertTrue(out.ok(), out::getError);
         Close.assertClose(expected, out.getOutValues(), 0, 1e-12, "blockmatrix against toeplitz");
         assertEquals(2, watch.jobs(), "one job reads the inputs to plan the blocks, one computes; stages " + watch.stages());
+        BlockPlan plan = BlockPlan.choose(g, 1, spark.sparkContext().defaultParallelism());
+        assertTrue(plan.rowBlocks >= 2 * spark.sparkContext().defaultParallelism(), plan::toString);
+        // T's build, X's blocks and the product itself: each a task per row block
+        assertTrue(watch.stages().values().stream().filter(n -> n >= plan.rowBlocks).count() >= 3, () -> plan + " " + watch.stages());
     }
 
     /** Jobs and stages (tasks each) run by this thread between start and stop, as Spark's listener bus reports them. */
