@@ -77,7 +77,15 @@ public final class BlockMatrixMethod {
             outputs = outputs.union(multiplyGroup(sc, rows, g, plan, firstItem, counts, items));
         }
         Broadcast<Map<String, String>> refusedB = sc.broadcast(refused);
-        JavaRDD<ImageBatch> result = rows.mapToPair(b -> new Tuple2<>(b.getPath(), b))
+        // the join shuffles the rows: without --verify their pixels are dropped below, so drop them first
+        JavaRDD<ImageBatch> result = rows.mapToPair(b -> {
+                    ImageBatch slim = b;
+                    if (!keepInput && b.getValues() != null) {
+                        slim = b.copy();
+                        slim.setValues(null);
+                    }
+                    return new Tuple2<>(b.getPath(), slim);
+                })
                 .leftOuterJoin(outputs)
                 .values()
                 .map(t -> {
