@@ -43,7 +43,8 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + " (see tconv " + ex.getCommandLine().getCommandName() + " --help)");
+            String name = ex.getCommandLine().getCommandName();
+            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + " (see " + (name.equals("tconv") ? "" : "tconv ") + name + " --help)");
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

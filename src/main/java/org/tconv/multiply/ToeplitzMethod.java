@@ -2,15 +2,14 @@ package org.tconv.multiply;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
@@ -20,28 +19,27 @@ import org.tconv.read.InputDecoder;
  * {@code --method toeplitz}: each partition takes its files in chunks, groups their items by input shape,
  * and multiplies each group by the sparse T of that shape (built once per executor, see
  * {@link LocalToeplitz#of}). Streams: a chunk is bounded, so a partition never holds more than one.
+ * Rows are copied before they are changed, so a cached input RDD stays as it was.
  */
-public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, ImageBatch> {
+public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch>, ImageBatch> {
     private static final long serialVersionUID = 1L;
-    /** Input values gathered before a multiply: enough items for full panels, bounded memory. */
-    static final long CHUNK_VALUES = 4L << 20;
+    /** Input and output values of one chunk: enough items for full panels, at most ~64 MB per task. */
+    static final long CHUNK_VALUES = 8L << 20;
 
     private final ConvSpec spec;
     private final boolean keepInput;
+    private final Dtype dtype;
 
-    public ToeplitzMethod(ConvSpec spec, boolean keepInput) {
+    public ToeplitzMethod(ConvSpec spec, boolean keepInput, Dtype dtype) {
         this.spec = spec;
         this.keepInput = keepInput;
-    }
-
-    public static Dataset<ImageBatch> apply(Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
-        return decoded.mapPartitions(new ToeplitzMethod(spec, keepInput), Encoders.bean(ImageBatch.class));
+        this.dtype = dtype;
     }
 
     @Override
     public Iterator<ImageBatch> call(Iterator<ImageBatch> rows) {
         return new Iterator<>() {
-            private Iterator<ImageBatch> done = java.util.Collections.emptyIterator();
+            private Iterator<ImageBatch> done = Collections.emptyIterator();
 
             @Override
             public boolean hasNext() {
@@ -61,9 +59,9 @@ public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, I
         List<ImageBatch> chunk = new ArrayList<>();
         long values = 0;
         while (rows.hasNext() && values < CHUNK_VALUES) {
-            ImageBatch b = rows.next();
+            ImageBatch b = rows.next().copy();
             chunk.add(b);
-            if (b.ok()) values += b.getValues().length;
+            if (b.ok()) values += b.getValues().length + (long) b.getCount() * b.outItemSize();
         }
         Map<String, List<ImageBatch>> byShape = new LinkedHashMap<>();
         for (ImageBatch b : chunk) {
@@ -101,7 +99,7 @@ public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, I
                 outOff[i] = k * g.outputSize();
             }
         }
-        t.apply(in, inOff, out, outOff);
+        t.apply(in, inOff, out, outOff, dtype);
         if (!keepInput) for (ImageBatch b : group) b.setValues(null);
     }
 

@@ -6,11 +6,10 @@ import java.util.List;
 
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.spark.api.java.function.FilterFunction;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.tconv.read.ImageBatch;
@@ -26,9 +25,9 @@ import scala.Tuple2;
 public final class ResultWriter {
     private ResultWriter() {}
 
-    public static void write(Dataset<ImageBatch> result, OutputFormat format, String output,
+    public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
                              CollectionAccumulator<String> rejected, LongAccumulator itemsWritten) {
-        Dataset<ImageBatch> good = result.filter((FilterFunction<ImageBatch>) b -> {
+        JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
                 itemsWritten.add(b.getCount());
                 return true;
@@ -38,14 +37,13 @@ public final class ResultWriter {
         });
         switch (format) {
             case PARQUET:
-                good.flatMap((FlatMapFunction<ImageBatch, OutputRow>) ResultWriter::rows, Encoders.bean(OutputRow.class))
+                spark.createDataset(good.flatMap(ResultWriter::rows).rdd(), Encoders.bean(OutputRow.class))
                         .select("path", "index", "shape", "values")
                         .write().mode(SaveMode.Overwrite).parquet(output);
                 break;
             case NPY:
             case PNG:
-                good.javaRDD()
-                        .flatMapToPair(b -> files(b, format).iterator())
+                good.flatMapToPair(b -> files(b, format).iterator())
                         .saveAsNewAPIHadoopFile(output, Text.class, BytesWritable.class, NamedFilesOutputFormat.class);
                 break;
             default:

@@ -14,8 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.SparseMatrix;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.tconv.testing.Close;
@@ -44,9 +43,9 @@ class MethodsAgreeTest {
                 rows.add(ImageBatch.of(new InputFile("file:/in/f" + f + ".npy", "f" + f + ".npy"), batched, count,
                         r.inputShape, RandomSpecs.randomInput(rnd, count * g.inputSize())));
             }
-            Dataset<ImageBatch> ds = spark.createDataset(rows, Encoders.bean(ImageBatch.class)).repartition(3);
+            JavaRDD<ImageBatch> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 3);
             for (Method m : Method.values()) {
-                Map<String, ImageBatch> out = m.apply(spark, ds, r.spec, false).collectAsList().stream()
+                Map<String, ImageBatch> out = m.apply(spark, rdd, r.spec, false, Dtype.F64).collect().stream()
                         .collect(Collectors.toMap(ImageBatch::getPath, b -> b));
                 assertEquals(rows.size(), out.size(), m + " " + r.spec);
                 for (ImageBatch in : rows) {
@@ -60,6 +59,46 @@ class MethodsAgreeTest {
                 }
             }
         }
+    }
+
+    /** float32 is float32: close to float64 at its own precision, and not bit-equal to it. */
+    @Test
+    void toeplitzInFloat32IsWithinFloatPrecision() {
+        Random rnd = new Random(13);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        for (int trial = 0; trial < 8; trial++) {
+            RandomSpecs r = RandomSpecs.draw(rnd);
+            ConvGeometry g = r.spec.geometry(r.inputShape);
+            int count = 1 + rnd.nextInt(70);
+            ImageBatch in = ImageBatch.of(new InputFile("file:/in/b.npy", "b.npy"), true, count, r.inputShape,
+                    RandomSpecs.randomInput(rnd, count * g.inputSize()));
+            ImageBatch f32 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F32).first();
+            ImageBatch f64 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F64).first();
+            double maxDiff = 0, scale = 0;
+            for (int i = 0; i < f64.getOutValues().length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(f32.getOutValues()[i] - f64.getOutValues()[i]));
+                scale = Math.max(scale, Math.abs(f64.getOutValues()[i]));
+            }
+            assertTrue(maxDiff <= 1e-5 * scale, maxDiff + " vs scale " + scale + " " + r.spec);
+            assertTrue(maxDiff > 0, "float32 rounding shows somewhere: " + r.spec);
+        }
+    }
+
+    /** The toeplitz method changes copies of its rows: an input RDD that is cached as objects stays usable. */
+    @Test
+    void toeplitzLeavesItsInputRowsAlone() {
+        Random rnd = new Random(14);
+        RandomSpecs r = RandomSpecs.draw(rnd);
+        ConvGeometry g = r.spec.geometry(r.inputShape);
+        double[] x = RandomSpecs.randomInput(rnd, g.inputSize());
+        ImageBatch in = ImageBatch.of(new InputFile("file:/in/a.npy", "a.npy"), false, 1, r.inputShape, x);
+        ToeplitzMethod m = new ToeplitzMethod(r.spec, false, Dtype.F64);
+        List<ImageBatch> out = new ArrayList<>();
+        m.call(List.of(in).iterator()).forEachRemaining(out::add);
+        assertEquals(1, out.size());
+        assertTrue(out.get(0) != in);
+        assertTrue(out.get(0).getValues() == null, "the output row drops its input");
+        assertTrue(in.getValues() == x && in.getOutValues() == null, "the input row is unchanged");
     }
 
     @Test
