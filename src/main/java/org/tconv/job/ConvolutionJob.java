@@ -81,7 +81,7 @@ public final class ConvolutionJob {
      * Tasks for a list of files: many small files become up to {@value #PARTITIONS_PER_CORE} tasks per core
      * (every executor busy, stragglers evened out), never more tasks than files.
      */
-    static int partitionsFor(int files, int parallelism) {
+    public static int partitionsFor(int files, int parallelism) {
         return Math.max(1, Math.min(files, parallelism * PARTITIONS_PER_CORE));
     }
 

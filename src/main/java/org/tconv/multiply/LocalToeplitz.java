@@ -21,7 +21,7 @@ public final class LocalToeplitz {
     /** Bytes a panel of X may take: it is read once per non-zero of a row, so it should stay in L2. */
     static final int PANEL_BYTES = 512 << 10;
     /** Rows of T per product call: their results (ROW_BLOCK x width values) stay in L1 until unpacked. */
-    static final int ROW_BLOCK = 16;
+    static final int ROW_BLOCK = Integer.getInteger("tconv.rowblock", 16);
     /** Pixels packed per pass: one cache line of each item's input. */
     private static final int PACK_BLOCK = 8;
 
@@ -87,7 +87,7 @@ public final class LocalToeplitz {
      * 512-bit vectors of doubles, the kernel's unit; 64 for floats), between one unit and four; never more
      * than there are items.
      */
-    static int panelWidth(int inputSize, int count, Dtype dtype) {
+    public static int panelWidth(int inputSize, int count, Dtype dtype) {
         int unit = dtype == Dtype.F32 ? 64 : 32;
         int bytes = dtype == Dtype.F32 ? Float.BYTES : Double.BYTES;
         long fit = PANEL_BYTES / ((long) inputSize * bytes);
@@ -126,25 +126,26 @@ public final class LocalToeplitz {
         int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
         double[] values = t.values();
         int width = panelWidth(inSize, count, Dtype.F64);
-        double[] x = new double[inSize * width];
-        double[] y = new double[ROW_BLOCK * width];
+        double[] x = new double[inSize * PanelProduct.padded(width, Dtype.F64)];
+        double[] y = new double[ROW_BLOCK * PanelProduct.padded(width, Dtype.F64)];
         for (int first = 0; first < count; first += width) {
             int w = Math.min(width, count - first);
+            int ws = PanelProduct.padded(w, Dtype.F64); // whole vectors; the lanes past w are never unpacked
             for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
                 int p1 = Math.min(inSize, p0 + PACK_BLOCK);
                 for (int j = 0; j < w; j++) {
                     double[] src = in[first + j];
                     int s = inOffsets[first + j];
-                    for (int p = p0; p < p1; p++) x[p * w + j] = src[s + p];
+                    for (int p = p0; p < p1; p++) x[p * ws + j] = src[s + p];
                 }
             }
             for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
                 int rows = Math.min(ROW_BLOCK, outSize - r0);
-                PanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, w, r0, r0 + rows, y);
+                PanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, ws, r0, r0 + rows, y);
                 for (int j = 0; j < w; j++) {
                     double[] dst = out[first + j];
                     int d = outOffsets[first + j] + r0;
-                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * w + j];
+                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * ws + j];
                 }
             }
         }
@@ -158,28 +159,43 @@ public final class LocalToeplitz {
         int inSize = geometry.inputSize(), outSize = geometry.outputSize();
         int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
         int width = panelWidth(inSize, count, Dtype.F32);
-        float[] x = new float[inSize * width];
-        float[] y = new float[ROW_BLOCK * width];
+        float[] x = new float[inSize * PanelProduct.padded(width, Dtype.F32)];
+        float[] y = new float[ROW_BLOCK * PanelProduct.padded(width, Dtype.F32)];
         for (int first = 0; first < count; first += width) {
             int w = Math.min(width, count - first);
+            int ws = PanelProduct.padded(w, Dtype.F32);
             for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
                 int p1 = Math.min(inSize, p0 + PACK_BLOCK);
                 for (int j = 0; j < w; j++) {
                     double[] src = in[first + j];
                     int s = inOffsets[first + j];
-                    for (int p = p0; p < p1; p++) x[p * w + j] = (float) src[s + p];
+                    for (int p = p0; p < p1; p++) x[p * ws + j] = (float) src[s + p];
                 }
             }
             for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
                 int rows = Math.min(ROW_BLOCK, outSize - r0);
-                PanelProduct.multiply(rowPtr, colIdx, values, bias, x, w, r0, r0 + rows, y);
+                PanelProduct.multiply(rowPtr, colIdx, values, bias, x, ws, r0, r0 + rows, y);
                 for (int j = 0; j < w; j++) {
                     double[] dst = out[first + j];
                     int d = outOffsets[first + j] + r0;
-                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * w + j];
+                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * ws + j];
                 }
             }
         }
+    }
+
+    /**
+     * T applied to one panel that is already packed ((columns of T) x width, images innermost) into
+     * (rows of T) x width: the product alone, without pack or unpack, as the bench times it.
+     */
+    public void multiplyPanel(double[] x, int width, double[] y) {
+        PanelProduct.multiply(t.colPtrs(), t.rowIndices(), t.values(), rowBias, x, width, 0, geometry.outputSize(), y);
+    }
+
+    /** {@link #multiplyPanel(double[], int, double[])} in float32. */
+    public void multiplyPanel(float[] x, int width, float[] y) {
+        float[][] f = floats();
+        PanelProduct.multiply(t.colPtrs(), t.rowIndices(), f[0], f[1], x, width, 0, geometry.outputSize(), y);
     }
 
     private float[][] floats() {

@@ -27,6 +27,15 @@ public final class PanelProduct {
     }
 
     /**
+     * A panel's row length for {@code width} images: whole vector registers, so the kernel needs no
+     * scalar tail (the extra lanes compute values nobody reads).
+     */
+    public static int padded(int width, Dtype dtype) {
+        int lanes = VECTOR ? VectorPanelProduct.lanes(dtype == Dtype.F32) : 1;
+        return (width + lanes - 1) / lanes * lanes;
+    }
+
+    /**
      * @param rowPtr  CSR row pointers of T, length rows+1
      * @param colIdx  CSR column indices, ascending within a row
      * @param values  CSR values

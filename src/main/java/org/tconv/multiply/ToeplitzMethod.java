@@ -24,7 +24,7 @@ import org.tconv.read.InputDecoder;
 public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch>, ImageBatch> {
     private static final long serialVersionUID = 1L;
     /** Input and output values of one chunk: enough items for full panels, at most ~64 MB per task. */
-    static final long CHUNK_VALUES = 8L << 20;
+    static final long CHUNK_VALUES = Long.getLong("tconv.chunk", 8L << 20);
 
     private final ConvSpec spec;
     private final boolean keepInput;

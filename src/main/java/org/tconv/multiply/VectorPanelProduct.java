@@ -2,7 +2,6 @@ package org.tconv.multiply;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +14,10 @@ final class VectorPanelProduct {
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    static int lanes(boolean single) {
+        return single ? F.length() : D.length();
+    }
 
     static String describe() {
         return "jdk.incubator.vector, " + D.vectorBitSize() + "-bit (" + D.length() + " doubles, " + F.length() + " floats)";
@@ -43,13 +46,19 @@ final class VectorPanelProduct {
                 a2.intoArray(y, yo + j + 2 * l);
                 a3.intoArray(y, yo + j + 3 * l);
             }
-            for (; j < w; j += l) {
-                VectorMask<Double> m = D.indexInRange(j, w);
+            for (; j + l <= w; j += l) {
                 DoubleVector a = b;
                 for (int k = k0; k < k1; k++) {
-                    a = DoubleVector.fromArray(D, x, colIdx[k] * w + j, m).fma(DoubleVector.broadcast(D, values[k]), a);
+                    a = DoubleVector.fromArray(D, x, colIdx[k] * w + j).fma(DoubleVector.broadcast(D, values[k]), a);
                 }
-                a.intoArray(y, yo + j, m);
+                a.intoArray(y, yo + j);
+            }
+            // JDK 17 intrinsifies masked loads only away from an array's end: the last lanes go scalar,
+            // with the same fma chain. LocalToeplitz pads panels to whole vectors, so this rarely runs.
+            for (; j < w; j++) {
+                double a = rowBias[r];
+                for (int k = k0; k < k1; k++) a = Math.fma(values[k], x[colIdx[k] * w + j], a);
+                y[yo + j] = a;
             }
         }
     }
@@ -77,13 +86,17 @@ final class VectorPanelProduct {
                 a2.intoArray(y, yo + j + 2 * l);
                 a3.intoArray(y, yo + j + 3 * l);
             }
-            for (; j < w; j += l) {
-                VectorMask<Float> m = F.indexInRange(j, w);
+            for (; j + l <= w; j += l) {
                 FloatVector a = b;
                 for (int k = k0; k < k1; k++) {
-                    a = FloatVector.fromArray(F, x, colIdx[k] * w + j, m).fma(FloatVector.broadcast(F, values[k]), a);
+                    a = FloatVector.fromArray(F, x, colIdx[k] * w + j).fma(FloatVector.broadcast(F, values[k]), a);
                 }
-                a.intoArray(y, yo + j, m);
+                a.intoArray(y, yo + j);
+            }
+            for (; j < w; j++) {
+                float a = rowBias[r];
+                for (int k = k0; k < k1; k++) a = Math.fma(values[k], x[colIdx[k] * w + j], a);
+                y[yo + j] = a;
             }
         }
     }
