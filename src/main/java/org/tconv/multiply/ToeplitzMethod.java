@@ -23,8 +23,12 @@ import org.tconv.read.InputDecoder;
  */
 public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch>, ImageBatch> {
     private static final long serialVersionUID = 1L;
-    /** Input and output values of one chunk: enough items for full panels, at most ~64 MB per task. */
-    static final long CHUNK_VALUES = Long.getLong("tconv.chunk", 8L << 20);
+    /**
+     * Input and output values of one chunk (the rows a task holds at once): enough items for several full
+     * panels, and at most ~16 MB per task, so two tasks' outputs stay in L3 and young collections find
+     * little alive.
+     */
+    static final long CHUNK_VALUES = Long.getLong("tconv.chunk", 2L << 20);
 
     private final ConvSpec spec;
     private final boolean keepInput;
@@ -84,22 +88,36 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
         }
         int items = 0;
         for (ImageBatch b : group) items += b.getCount();
-        double[][] in = new double[items][];
-        double[][] out = new double[items][];
-        int[] inOff = new int[items], outOff = new int[items];
+        ImageBatch[] rowOf = new ImageBatch[items];
+        int[] indexInRow = new int[items];
         int i = 0;
         for (ImageBatch b : group) {
-            double[] y = new double[b.getCount() * g.outputSize()];
-            b.setOutValues(y);
-            b.setOutShape(g.outputShape());
             for (int k = 0; k < b.getCount(); k++, i++) {
-                in[i] = b.getValues();
-                inOff[i] = k * g.inputSize();
-                out[i] = y;
-                outOff[i] = k * g.outputSize();
+                rowOf[i] = b;
+                indexInRow[i] = k;
             }
         }
-        t.apply(in, inOff, out, outOff, dtype);
+        // Whole panels at a time, each row's output allocated just before its first item is convolved, so
+        // the freshly zeroed array is still in cache when the product writes it.
+        int step = 2 * LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
+        for (int first = 0; first < items; first += step) {
+            int n = Math.min(step, items - first);
+            double[][] in = new double[n][], out = new double[n][];
+            int[] inOff = new int[n], outOff = new int[n];
+            for (int j = 0; j < n; j++) {
+                ImageBatch b = rowOf[first + j];
+                int k = indexInRow[first + j];
+                if (k == 0) {
+                    b.setOutValues(new double[b.getCount() * g.outputSize()]);
+                    b.setOutShape(g.outputShape());
+                }
+                in[j] = b.getValues();
+                inOff[j] = k * g.inputSize();
+                out[j] = b.getOutValues();
+                outOff[j] = k * g.outputSize();
+            }
+            t.apply(in, inOff, out, outOff, dtype);
+        }
         if (!keepInput) for (ImageBatch b : group) b.setValues(null);
     }
 

@@ -104,6 +104,7 @@ class BenchCommandTest {
                 "--bias", dir.resolve("bias.npy").toString(), "--padding", "2", "--format", "npy", "--output", out.toString());
         assertEquals(0, run.status, run::toString);
         NpyArray y = TestFiles.read(out.resolve("shard-00001.npy"));
+        assertTrue(Files.notExists(out.resolve(".shard-00001.npy.crc")), "results are written as np.save writes them, no .crc beside");
         assertArrayEquals(new int[] {100, 8, 28, 28}, y.shape);
         ConvGeometry g = Workload.W1.geometry();
         double[] ref = DirectConvolution.convolve(g, Workload.W1.image(137), 0);
