@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  * 4 the job failed.
  */
 @Command(name = "tconv", mixinStandardHelpOptions = true, version = "tconv 0.1.0",
-        subcommands = {RunCommand.class, ToeplitzCommand.class, DemoCommand.class},
+        subcommands = {RunCommand.class, ToeplitzCommand.class, DemoCommand.class, BenchCommand.class},
         description = "Convolutions as sparse block-Toeplitz matrix products on Apache Spark, with PyTorch semantics.")
 public final class Main {
     /** Exit status when the job itself failed (not the options, not an input). */
@@ -43,7 +43,8 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + " (see tconv " + ex.getCommandLine().getCommandName() + " --help)");
+            String name = ex.getCommandLine().getCommandName();
+            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + " (see " + (name.equals("tconv") ? "" : "tconv ") + name + " --help)");
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

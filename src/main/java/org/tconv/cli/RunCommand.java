@@ -12,6 +12,7 @@ import org.tconv.job.ConvolutionJob;
 import org.tconv.job.JobConfig;
 import org.tconv.job.JobResult;
 import org.tconv.job.SparkSessions;
+import org.tconv.multiply.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
@@ -40,6 +41,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "parquet", description = "parquet, npy or png (default: ${DEFAULT-VALUE})")
     String format;
 
+    @Option(names = "--dtype", defaultValue = "f64",
+            description = "precision of the toeplitz product: f64, or f32 (faster, ~1e-7 relative error; outputs stay float64) (default: ${DEFAULT-VALUE})")
+    String dtype;
+
     @Option(names = "--verify", description = "also run the direct UDF and compare; exit 3 above the tolerance")
     boolean verify;
 
@@ -54,8 +59,8 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         JobConfig cfg = configure();
         SparkSession spark = SparkSessions.getOrCreate(master);
         JobResult r = ConvolutionJob.run(spark, cfg);
-        out().printf("tconv: %s, method %s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
-                cfg.spec, cfg.method, r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
+        out().printf("tconv: %s, method %s%s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
+                cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
         if (!r.rejected.isEmpty()) {
             out().printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
             int shown = 0;
@@ -77,9 +82,12 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         ConvSpec spec = conv.toSpec(hadoop);
         Method m;
         OutputFormat f;
+        Dtype d;
         try {
             m = Method.parse(method);
             f = OutputFormat.parse(format);
+            d = Dtype.parse(dtype);
+            if (!m.supports(d)) throw new IllegalArgumentException("--dtype " + d + " needs --method toeplitz (" + m + " computes in float64)");
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
@@ -91,6 +99,6 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        return new JobConfig(in, out, spec, m, f, verify);
+        return new JobConfig(in, out, spec, m, f, verify, d);
     }
 }

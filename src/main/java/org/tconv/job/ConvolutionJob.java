@@ -12,8 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
@@ -52,24 +50,23 @@ public final class ConvolutionJob {
         int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
-        JavaRDD<ImageBatch> decodedRdd = sc.parallelize(files, partitions).mapPartitions(it -> {
+        JavaRDD<ImageBatch> decoded = sc.parallelize(files, partitions).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec);
             return new Iterator<ImageBatch>() {
                 public boolean hasNext() { return it.hasNext(); }
                 public ImageBatch next() { return decoder.decode(it.next(), conf.value().value()); }
             };
         });
-        Dataset<ImageBatch> decoded = spark.createDataset(decodedRdd.rdd(), Encoders.bean(ImageBatch.class));
-        Dataset<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify);
+        JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype);
 
         Verification verification = null;
         if (cfg.verify) {
             result = result.persist(StorageLevel.MEMORY_AND_DISK());
-            verification = Verification.run(result, spec, cfg.method);
+            verification = Verification.run(spark, result, spec, cfg.method, cfg.dtype);
         }
         CollectionAccumulator<String> rejectedAcc = sc.sc().collectionAccumulator("rejected");
         LongAccumulator items = sc.sc().longAccumulator("items");
-        ResultWriter.write(result, cfg.format, out.uri(), rejectedAcc, items);
+        ResultWriter.write(spark, result, cfg.format, out.uri(), rejectedAcc, items);
         for (String line : rejectedAcc.value()) {
             int tab = line.indexOf('\t');
             rejected.putIfAbsent(line.substring(0, tab), line.substring(tab + 1));
@@ -84,7 +81,7 @@ public final class ConvolutionJob {
      * Tasks for a list of files: many small files become up to {@value #PARTITIONS_PER_CORE} tasks per core
      * (every executor busy, stragglers evened out), never more tasks than files.
      */
-    static int partitionsFor(int files, int parallelism) {
+    public static int partitionsFor(int files, int parallelism) {
         return Math.max(1, Math.min(files, parallelism * PARTITIONS_PER_CORE));
     }
 

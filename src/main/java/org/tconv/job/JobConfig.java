@@ -1,6 +1,7 @@
 package org.tconv.job;
 
 import org.tconv.conv.ConvSpec;
+import org.tconv.multiply.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;
 
@@ -12,13 +13,15 @@ public final class JobConfig {
     public final Method method;
     public final OutputFormat format;
     public final boolean verify;
+    public final Dtype dtype;
 
-    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify) {
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype) {
         this.input = input;
         this.output = output;
         this.spec = spec;
         this.method = method;
         this.format = format;
         this.verify = verify;
+        this.dtype = dtype;
     }
 }

@@ -5,8 +5,10 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
@@ -17,12 +19,16 @@ import org.tconv.verify.DirectUdf;
 
 import scala.collection.Seq;
 
-/** {@code --method direct}: the direct-convolution UDF applied to every accepted row. */
+/** {@code --method direct}: the direct-convolution UDF applied to every accepted row of a Dataset. */
 public final class DirectMethod {
     private DirectMethod() {}
 
     public static UserDefinedFunction udfOf(ConvSpec spec) {
         return udf(new DirectUdf(spec), DataTypes.createArrayType(DataTypes.DoubleType, false));
+    }
+
+    public static JavaRDD<ImageBatch> apply(SparkSession spark, JavaRDD<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
+        return apply(spark.createDataset(decoded.rdd(), Encoders.bean(ImageBatch.class)), spec, keepInput).javaRDD();
     }
 
     public static Dataset<ImageBatch> apply(Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {

@@ -11,14 +11,25 @@ import org.tconv.toeplitz.ToeplitzEntries;
 /**
  * T for one (convolution, input shape) as an MLlib CSR {@link SparseMatrix}, with the product that
  * applies it to a batch of items. Built at most once per executor JVM for each key: {@link #of} caches.
+ *
+ * <p>The product works panel by panel: up to {@link #panelWidth} items are packed with the images innermost,
+ * then T is applied {@link #ROW_BLOCK} rows at a time into a small buffer that is unpacked into the items'
+ * own output arrays at once. So neither X nor Y exists for the whole batch, and the unpack writes each output
+ * once, while it is still in cache.
  */
 public final class LocalToeplitz {
-    /** Panel width in images: wide enough for long vector loops, small enough for Y's rows to stay in cache. */
-    public static final int PANEL = 96;
+    /** Bytes a panel of X may take: it is read once per non-zero of a row, so it should stay in L2. */
+    static final int PANEL_BYTES = 512 << 10;
+    /** Rows of T per product call: their results (ROW_BLOCK x width values) stay in L1 until unpacked. */
+    static final int ROW_BLOCK = Integer.getInteger("tconv.rowblock", 16);
+    /** Pixels packed per pass: one cache line of each item's input. */
+    private static final int PACK_BLOCK = 8;
 
     private final ConvGeometry geometry;
     private final SparseMatrix t;
     private final double[] rowBias;
+    /** T's values and the biases rounded to float32, made on the first f32 product. */
+    private volatile float[][] asFloat;
 
     private LocalToeplitz(ConvGeometry g) {
         this.geometry = g;
@@ -63,9 +74,30 @@ public final class LocalToeplitz {
         }
     }
 
+    /** Forgets every cached matrix (the bench uses it to time a build). */
+    public static void clearCache() {
+        synchronized (CACHE) {
+            CACHE.clear();
+            cachedBytes = 0;
+        }
+    }
+
+    /**
+     * Items per panel: as many as keep the panel within {@link #PANEL_BYTES}, a multiple of 32 (four
+     * 512-bit vectors of doubles, the kernel's unit; 64 for floats), between one unit and four; never more
+     * than there are items.
+     */
+    public static int panelWidth(int inputSize, int count, Dtype dtype) {
+        int unit = dtype == Dtype.F32 ? 64 : 32;
+        int bytes = dtype == Dtype.F32 ? Float.BYTES : Double.BYTES;
+        long fit = PANEL_BYTES / ((long) inputSize * bytes);
+        int w = (int) Math.max(unit, Math.min(4L * unit, fit / unit * unit));
+        return Math.min(w, count);
+    }
+
     /**
      * Convolves {@code count} items stored one after another in {@code in} (each {@code inputSize()}
-     * values, C order) into {@code out} (each {@code outputSize()} values), panel by panel.
+     * values, C order) into {@code out} (each {@code outputSize()} values), in float64.
      */
     public void apply(double[] in, int inOffset, int count, double[] out, int outOffset) {
         double[][] src = new double[count][];
@@ -77,35 +109,109 @@ public final class LocalToeplitz {
             dst[i] = out;
             d[i] = outOffset + i * geometry.outputSize();
         }
-        apply(src, so, dst, d);
+        apply(src, so, dst, d, Dtype.F64);
     }
 
     /**
      * Convolves item i, read from {@code in[i]} at {@code inOffsets[i]}, into {@code out[i]} at
      * {@code outOffsets[i]}: items of several files go through one panel.
      */
-    public void apply(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets) {
+    public void apply(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets, Dtype dtype) {
+        if (dtype == Dtype.F32) {
+            applyFloat(in, inOffsets, out, outOffsets);
+            return;
+        }
         int count = in.length;
         int inSize = geometry.inputSize(), outSize = geometry.outputSize();
         int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
         double[] values = t.values();
-        int width = Math.min(PANEL, count);
-        double[] x = new double[inSize * width];
-        double[] y = new double[outSize * width];
+        int width = panelWidth(inSize, count, Dtype.F64);
+        double[] x = new double[inSize * PanelProduct.padded(width, Dtype.F64)];
+        double[] y = new double[ROW_BLOCK * PanelProduct.padded(width, Dtype.F64)];
         for (int first = 0; first < count; first += width) {
             int w = Math.min(width, count - first);
-            // Pack: item j's pixel p goes to x[p*w + j] (images innermost).
-            for (int j = 0; j < w; j++) {
-                double[] src = in[first + j];
-                int so = inOffsets[first + j];
-                for (int p = 0; p < inSize; p++) x[p * w + j] = src[so + p];
+            int ws = PanelProduct.padded(w, Dtype.F64); // whole vectors; the lanes past w are never unpacked
+            for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
+                int p1 = Math.min(inSize, p0 + PACK_BLOCK);
+                for (int j = 0; j < w; j++) {
+                    double[] src = in[first + j];
+                    int s = inOffsets[first + j];
+                    for (int p = p0; p < p1; p++) x[p * ws + j] = src[s + p];
+                }
             }
-            PanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, y, w);
-            for (int j = 0; j < w; j++) {
-                double[] dst = out[first + j];
-                int d = outOffsets[first + j];
-                for (int r = 0; r < outSize; r++) dst[d + r] = y[r * w + j];
+            for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
+                int rows = Math.min(ROW_BLOCK, outSize - r0);
+                PanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, ws, r0, r0 + rows, y);
+                for (int j = 0; j < w; j++) {
+                    double[] dst = out[first + j];
+                    int d = outOffsets[first + j] + r0;
+                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * ws + j];
+                }
             }
         }
+    }
+
+    /** The same product in float32: T, the bias and each panel rounded to float, the results widened back. */
+    private void applyFloat(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets) {
+        float[][] f = floats();
+        float[] values = f[0], bias = f[1];
+        int count = in.length;
+        int inSize = geometry.inputSize(), outSize = geometry.outputSize();
+        int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
+        int width = panelWidth(inSize, count, Dtype.F32);
+        float[] x = new float[inSize * PanelProduct.padded(width, Dtype.F32)];
+        float[] y = new float[ROW_BLOCK * PanelProduct.padded(width, Dtype.F32)];
+        for (int first = 0; first < count; first += width) {
+            int w = Math.min(width, count - first);
+            int ws = PanelProduct.padded(w, Dtype.F32);
+            for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
+                int p1 = Math.min(inSize, p0 + PACK_BLOCK);
+                for (int j = 0; j < w; j++) {
+                    double[] src = in[first + j];
+                    int s = inOffsets[first + j];
+                    for (int p = p0; p < p1; p++) x[p * ws + j] = (float) src[s + p];
+                }
+            }
+            for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
+                int rows = Math.min(ROW_BLOCK, outSize - r0);
+                PanelProduct.multiply(rowPtr, colIdx, values, bias, x, ws, r0, r0 + rows, y);
+                for (int j = 0; j < w; j++) {
+                    double[] dst = out[first + j];
+                    int d = outOffsets[first + j] + r0;
+                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * ws + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * T applied to one panel that is already packed ((columns of T) x width, images innermost) into
+     * (rows of T) x width: the product alone, without pack or unpack, as the bench times it.
+     */
+    public void multiplyPanel(double[] x, int width, double[] y) {
+        PanelProduct.multiply(t.colPtrs(), t.rowIndices(), t.values(), rowBias, x, width, 0, geometry.outputSize(), y);
+    }
+
+    /** {@link #multiplyPanel(double[], int, double[])} in float32. */
+    public void multiplyPanel(float[] x, int width, float[] y) {
+        float[][] f = floats();
+        PanelProduct.multiply(t.colPtrs(), t.rowIndices(), f[0], f[1], x, width, 0, geometry.outputSize(), y);
+    }
+
+    private float[][] floats() {
+        float[][] f = asFloat;
+        if (f == null) {
+            synchronized (this) {
+                f = asFloat;
+                if (f == null) {
+                    double[] v = t.values();
+                    float[] fv = new float[v.length], fb = new float[rowBias.length];
+                    for (int i = 0; i < v.length; i++) fv[i] = (float) v[i];
+                    for (int i = 0; i < fb.length; i++) fb[i] = (float) rowBias[i];
+                    asFloat = f = new float[][] {fv, fb};
+                }
+            }
+        }
+        return f;
     }
 }

@@ -2,7 +2,8 @@ package org.tconv.multiply;
 
 import java.util.Locale;
 
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
@@ -24,12 +25,23 @@ public enum Method {
         }
     }
 
-    /** Fills {@code outShape}/{@code outValues} of every accepted row; keeps the input values when asked. */
-    public Dataset<ImageBatch> apply(SparkSession spark, Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
+    /** The precisions this method computes in: MLlib and the reference loop are float64 only. */
+    public boolean supports(Dtype dtype) {
+        return dtype == Dtype.F64 || this == TOEPLITZ;
+    }
+
+    /**
+     * Fills {@code outShape}/{@code outValues} of every accepted row; keeps the input values when asked.
+     * The rows come and go as an RDD of objects: the toeplitz path never copies an image or a result
+     * through a Spark SQL encoder (for 28x28 images that copy cost more than the product).
+     */
+    public JavaRDD<ImageBatch> apply(SparkSession spark, JavaRDD<ImageBatch> decoded, ConvSpec spec, boolean keepInput, Dtype dtype) {
+        if (!supports(dtype)) throw new IllegalArgumentException("--dtype " + dtype + " needs --method toeplitz; " + this + " computes in float64");
         switch (this) {
-            case TOEPLITZ: return ToeplitzMethod.apply(decoded, spec, keepInput);
-            case BLOCKMATRIX: return BlockMatrixMethod.apply(spark, decoded, spec, keepInput);
-            case DIRECT: return DirectMethod.apply(decoded, spec, keepInput);
+            case TOEPLITZ: return decoded.mapPartitions(new ToeplitzMethod(spec, keepInput, dtype));
+            case BLOCKMATRIX:
+                return BlockMatrixMethod.apply(spark, spark.createDataset(decoded.rdd(), Encoders.bean(ImageBatch.class)), spec, keepInput).javaRDD();
+            case DIRECT: return DirectMethod.apply(spark, decoded, spec, keepInput);
             default: throw new AssertionError(this);
         }
     }

@@ -2,15 +2,14 @@ package org.tconv.multiply;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
@@ -20,28 +19,31 @@ import org.tconv.read.InputDecoder;
  * {@code --method toeplitz}: each partition takes its files in chunks, groups their items by input shape,
  * and multiplies each group by the sparse T of that shape (built once per executor, see
  * {@link LocalToeplitz#of}). Streams: a chunk is bounded, so a partition never holds more than one.
+ * Rows are copied before they are changed, so a cached input RDD stays as it was.
  */
-public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, ImageBatch> {
+public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch>, ImageBatch> {
     private static final long serialVersionUID = 1L;
-    /** Input values gathered before a multiply: enough items for full panels, bounded memory. */
-    static final long CHUNK_VALUES = 4L << 20;
+    /**
+     * Input and output values of one chunk (the rows a task holds at once): enough items for several full
+     * panels, and at most ~16 MB per task, so two tasks' outputs stay in L3 and young collections find
+     * little alive.
+     */
+    static final long CHUNK_VALUES = Long.getLong("tconv.chunk", 2L << 20);
 
     private final ConvSpec spec;
     private final boolean keepInput;
+    private final Dtype dtype;
 
-    public ToeplitzMethod(ConvSpec spec, boolean keepInput) {
+    public ToeplitzMethod(ConvSpec spec, boolean keepInput, Dtype dtype) {
         this.spec = spec;
         this.keepInput = keepInput;
-    }
-
-    public static Dataset<ImageBatch> apply(Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
-        return decoded.mapPartitions(new ToeplitzMethod(spec, keepInput), Encoders.bean(ImageBatch.class));
+        this.dtype = dtype;
     }
 
     @Override
     public Iterator<ImageBatch> call(Iterator<ImageBatch> rows) {
         return new Iterator<>() {
-            private Iterator<ImageBatch> done = java.util.Collections.emptyIterator();
+            private Iterator<ImageBatch> done = Collections.emptyIterator();
 
             @Override
             public boolean hasNext() {
@@ -61,9 +63,9 @@ public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, I
         List<ImageBatch> chunk = new ArrayList<>();
         long values = 0;
         while (rows.hasNext() && values < CHUNK_VALUES) {
-            ImageBatch b = rows.next();
+            ImageBatch b = rows.next().copy();
             chunk.add(b);
-            if (b.ok()) values += b.getValues().length;
+            if (b.ok()) values += b.getValues().length + (long) b.getCount() * b.outItemSize();
         }
         Map<String, List<ImageBatch>> byShape = new LinkedHashMap<>();
         for (ImageBatch b : chunk) {
@@ -86,22 +88,36 @@ public final class ToeplitzMethod implements MapPartitionsFunction<ImageBatch, I
         }
         int items = 0;
         for (ImageBatch b : group) items += b.getCount();
-        double[][] in = new double[items][];
-        double[][] out = new double[items][];
-        int[] inOff = new int[items], outOff = new int[items];
+        ImageBatch[] rowOf = new ImageBatch[items];
+        int[] indexInRow = new int[items];
         int i = 0;
         for (ImageBatch b : group) {
-            double[] y = new double[b.getCount() * g.outputSize()];
-            b.setOutValues(y);
-            b.setOutShape(g.outputShape());
             for (int k = 0; k < b.getCount(); k++, i++) {
-                in[i] = b.getValues();
-                inOff[i] = k * g.inputSize();
-                out[i] = y;
-                outOff[i] = k * g.outputSize();
+                rowOf[i] = b;
+                indexInRow[i] = k;
             }
         }
-        t.apply(in, inOff, out, outOff);
+        // Whole panels at a time, each row's output allocated just before its first item is convolved, so
+        // the freshly zeroed array is still in cache when the product writes it.
+        int step = 2 * LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
+        for (int first = 0; first < items; first += step) {
+            int n = Math.min(step, items - first);
+            double[][] in = new double[n][], out = new double[n][];
+            int[] inOff = new int[n], outOff = new int[n];
+            for (int j = 0; j < n; j++) {
+                ImageBatch b = rowOf[first + j];
+                int k = indexInRow[first + j];
+                if (k == 0) {
+                    b.setOutValues(new double[b.getCount() * g.outputSize()]);
+                    b.setOutShape(g.outputShape());
+                }
+                in[j] = b.getValues();
+                inOff[j] = k * g.inputSize();
+                out[j] = b.getOutValues();
+                outOff[j] = k * g.outputSize();
+            }
+            t.apply(in, inOff, out, outOff, dtype);
+        }
         if (!keepInput) for (ImageBatch b : group) b.setValues(null);
     }
 

@@ -64,6 +64,14 @@ public class ImageBatch implements Serializable {
         return s;
     }
 
+    /** Values of one output item, from outShape (set by the decoder on every accepted row); 0 if not known yet. */
+    public long outItemSize() {
+        if (outShape == null) return 0;
+        long n = 1;
+        for (int d : outShape) n *= d;
+        return n;
+    }
+
     public String getPath() { return path; }
     public void setPath(String v) { path = v; }
     public String getRelative() { return relative; }

@@ -39,6 +39,8 @@ public final class NpyArray implements Serializable {
     /** numpy leaves room for the first axis to grow to this many digits in place (numpy.lib.format). */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
     private static final int ALIGN = 64;
+    /** Values converted per write: 512 KB, large enough for efficient writes, small enough for L2. */
+    private static final int WRITE_BLOCK = 64 << 10;
 
     /** C-order shape; a scalar has an empty shape. */
     public final int[] shape;
@@ -104,14 +106,38 @@ public final class NpyArray implements Serializable {
      * starting at a multiple of 64 bytes.
      */
     public static byte[] toBytes(int[] shape, double[] data) {
+        if (data.length > (Integer.MAX_VALUE - 4096) / 8) {
+            throw new IllegalArgumentException(data.length + " values do not fit in one .npy byte array (2 GB)");
+        }
+        byte[] header = header(shape, data);
+        ByteBuffer b = ByteBuffer.allocate(header.length + data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(header);
+        b.asDoubleBuffer().put(data);
+        return b.array();
+    }
+
+    /**
+     * Writes the bytes of {@link #toBytes} to a stream (and does not close it), a block at a time, so a
+     * large array never exists twice.
+     */
+    public static void write(OutputStream out, int[] shape, double[] data) throws IOException {
+        out.write(header(shape, data));
+        ByteBuffer block = ByteBuffer.allocate(WRITE_BLOCK * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < data.length; i += WRITE_BLOCK) {
+            int n = Math.min(WRITE_BLOCK, data.length - i);
+            block.clear();
+            block.asDoubleBuffer().put(data, i, n);
+            out.write(block.array(), 0, n * 8);
+        }
+    }
+
+    /** Magic, version 1.0, header length and the padded header dict of a C-order {@code <f8} array. */
+    private static byte[] header(int[] shape, double[] data) {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
         }
         if (product(shape) != data.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + product(shape) + " values, got " + data.length);
-        }
-        if (data.length > (Integer.MAX_VALUE - 4096) / 8) {
-            throw new IllegalArgumentException(data.length + " values do not fit in one .npy byte array (2 GB)");
         }
         StringBuilder h = new StringBuilder("{'descr': '<f8', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) h.append(i == 0 ? "" : ", ").append(shape[i]);
@@ -121,16 +147,10 @@ public final class NpyArray implements Serializable {
         // numpy pads even when already aligned (a full 64), so do the same to match its bytes
         int pad = ALIGN - (10 + h.length() + 1) % ALIGN;
         h.append(" ".repeat(pad)).append('\n');
-        byte[] header = h.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length + data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length).put(header);
-        b.asDoubleBuffer().put(data);
+        byte[] dict = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(10 + dict.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) dict.length).put(dict);
         return b.array();
-    }
-
-    /** Writes {@link #toBytes} to a stream (and does not close it). */
-    public static void write(OutputStream out, int[] shape, double[] data) throws IOException {
-        out.write(toBytes(shape, data));
     }
 
     private static long product(int[] shape) {

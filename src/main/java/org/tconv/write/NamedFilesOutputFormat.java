@@ -2,10 +2,10 @@ package org.tconv.write;
 
 import java.io.IOException;
 
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.RecordWriter;
 import org.apache.hadoop.mapreduce.TaskAttemptContext;
@@ -19,19 +19,22 @@ import org.apache.hadoop.mapreduce.lib.output.PathOutputCommitter;
  * file: and hdfs:): a failed or killed attempt leaves nothing visible, and the job's files appear at job
  * commit, {@code _SUCCESS} last.
  */
-public final class NamedFilesOutputFormat extends FileOutputFormat<Text, BytesWritable> {
+public final class NamedFilesOutputFormat extends FileOutputFormat<Text, OutputFile> {
 
     @Override
-    public RecordWriter<Text, BytesWritable> getRecordWriter(TaskAttemptContext ctx) throws IOException {
+    public RecordWriter<Text, OutputFile> getRecordWriter(TaskAttemptContext ctx) throws IOException {
         // Any PathOutputCommitter Hadoop picks for the file system: FileOutputCommitter, the manifest
         // committer (abfs:, gs: by default), the S3A committers (s3a: with fs.s3a.committer.name).
         Path work = ((PathOutputCommitter) getOutputCommitter(ctx)).getWorkPath();
         FileSystem fs = work.getFileSystem(ctx.getConfiguration());
+        // On file: Hadoop's LocalFileSystem would write a hidden .crc beside every file (and compute it):
+        // numpy users get their .npy files alone, as np.save writes them. HDFS keeps its own checksums.
+        FileSystem target = fs instanceof ChecksumFileSystem ? ((ChecksumFileSystem) fs).getRawFileSystem() : fs;
         return new RecordWriter<>() {
             @Override
-            public void write(Text name, BytesWritable bytes) throws IOException {
-                try (FSDataOutputStream out = fs.create(new Path(work, name.toString()), true)) {
-                    out.write(bytes.getBytes(), 0, bytes.getLength());
+            public void write(Text name, OutputFile file) throws IOException {
+                try (FSDataOutputStream out = target.create(new Path(work, name.toString()), true)) {
+                    file.writeTo(out);
                 }
             }
 

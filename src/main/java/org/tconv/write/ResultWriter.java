@@ -4,18 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.spark.api.java.function.FilterFunction;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
-import org.tconv.read.NpyArray;
 
 import scala.Tuple2;
 
@@ -26,9 +23,9 @@ import scala.Tuple2;
 public final class ResultWriter {
     private ResultWriter() {}
 
-    public static void write(Dataset<ImageBatch> result, OutputFormat format, String output,
+    public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
                              CollectionAccumulator<String> rejected, LongAccumulator itemsWritten) {
-        Dataset<ImageBatch> good = result.filter((FilterFunction<ImageBatch>) b -> {
+        JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
                 itemsWritten.add(b.getCount());
                 return true;
@@ -38,15 +35,14 @@ public final class ResultWriter {
         });
         switch (format) {
             case PARQUET:
-                good.flatMap((FlatMapFunction<ImageBatch, OutputRow>) ResultWriter::rows, Encoders.bean(OutputRow.class))
+                spark.createDataset(good.flatMap(ResultWriter::rows).rdd(), Encoders.bean(OutputRow.class))
                         .select("path", "index", "shape", "values")
                         .write().mode(SaveMode.Overwrite).parquet(output);
                 break;
             case NPY:
             case PNG:
-                good.javaRDD()
-                        .flatMapToPair(b -> files(b, format).iterator())
-                        .saveAsNewAPIHadoopFile(output, Text.class, BytesWritable.class, NamedFilesOutputFormat.class);
+                good.flatMapToPair(b -> files(b, format).iterator())
+                        .saveAsNewAPIHadoopFile(output, Text.class, OutputFile.class, NamedFilesOutputFormat.class);
                 break;
             default:
                 throw new AssertionError(format);
@@ -62,16 +58,16 @@ public final class ResultWriter {
         return out.iterator();
     }
 
-    private static List<Tuple2<Text, BytesWritable>> files(ImageBatch b, OutputFormat format) {
+    private static List<Tuple2<Text, OutputFile>> files(ImageBatch b, OutputFormat format) {
         String stem = new InputFile(b.getPath(), b.getRelative()).relativeStem();
-        List<Tuple2<Text, BytesWritable>> out = new ArrayList<>();
+        List<Tuple2<Text, OutputFile>> out = new ArrayList<>();
         if (format == OutputFormat.NPY) {
-            out.add(new Tuple2<>(new Text(stem + ".npy"), new BytesWritable(NpyArray.toBytes(b.outFileShape(), b.getOutValues()))));
+            out.add(new Tuple2<>(new Text(stem + ".npy"), OutputFile.npy(b.outFileShape(), b.getOutValues())));
         } else {
             int size = b.getOutValues().length / b.getCount();
             for (int i = 0; i < b.getCount(); i++) {
                 String name = b.isBatched() ? stem + "_" + i + ".png" : stem + ".png";
-                out.add(new Tuple2<>(new Text(name), new BytesWritable(FeatureMapPng.encode(b.getOutShape(), b.getOutValues(), i * size))));
+                out.add(new Tuple2<>(new Text(name), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), b.getOutValues(), i * size))));
             }
         }
         return out;

@@ -40,7 +40,7 @@ final class ChildJvm implements AutoCloseable {
     /** The module flags Spark needs, as this test JVM got them from the build (failsafe's argLine). */
     static List<String> sparkJvmFlags() {
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
                         || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty"))
                 .collect(Collectors.toList());
     }

@@ -22,11 +22,10 @@ import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.SparseMatrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.tconv.testing.Close;
@@ -59,9 +58,9 @@ class MethodsAgreeTest {
                 rows.add(ImageBatch.of(new InputFile("file:/in/f" + f + ".npy", "f" + f + ".npy"), batched, count,
                         r.inputShape, RandomSpecs.randomInput(rnd, count * g.inputSize())));
             }
-            Dataset<ImageBatch> ds = spark.createDataset(rows, Encoders.bean(ImageBatch.class)).repartition(3);
+            JavaRDD<ImageBatch> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 3);
             for (Method m : Method.values()) {
-                Map<String, ImageBatch> out = m.apply(spark, ds, r.spec, false).collectAsList().stream()
+                Map<String, ImageBatch> out = m.apply(spark, rdd, r.spec, false, Dtype.F64).collect().stream()
                         .collect(Collectors.toMap(ImageBatch::getPath, b -> b));
                 assertEquals(rows.size(), out.size(), m + " " + r.spec);
                 for (ImageBatch in : rows) {
@@ -75,6 +74,46 @@ class MethodsAgreeTest {
                 }
             }
         }
+    }
+
+    /** float32 is float32: close to float64 at its own precision, and not bit-equal to it. */
+    @Test
+    void toeplitzInFloat32IsWithinFloatPrecision() {
+        Random rnd = new Random(13);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        for (int trial = 0; trial < 8; trial++) {
+            RandomSpecs r = RandomSpecs.draw(rnd);
+            ConvGeometry g = r.spec.geometry(r.inputShape);
+            int count = 1 + rnd.nextInt(70);
+            ImageBatch in = ImageBatch.of(new InputFile("file:/in/b.npy", "b.npy"), true, count, r.inputShape,
+                    RandomSpecs.randomInput(rnd, count * g.inputSize()));
+            ImageBatch f32 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F32).first();
+            ImageBatch f64 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F64).first();
+            double maxDiff = 0, scale = 0;
+            for (int i = 0; i < f64.getOutValues().length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(f32.getOutValues()[i] - f64.getOutValues()[i]));
+                scale = Math.max(scale, Math.abs(f64.getOutValues()[i]));
+            }
+            assertTrue(maxDiff <= 1e-5 * scale, maxDiff + " vs scale " + scale + " " + r.spec);
+            assertTrue(maxDiff > 0, "float32 rounding shows somewhere: " + r.spec);
+        }
+    }
+
+    /** The toeplitz method changes copies of its rows: an input RDD that is cached as objects stays usable. */
+    @Test
+    void toeplitzLeavesItsInputRowsAlone() {
+        Random rnd = new Random(14);
+        RandomSpecs r = RandomSpecs.draw(rnd);
+        ConvGeometry g = r.spec.geometry(r.inputShape);
+        double[] x = RandomSpecs.randomInput(rnd, g.inputSize());
+        ImageBatch in = ImageBatch.of(new InputFile("file:/in/a.npy", "a.npy"), false, 1, r.inputShape, x);
+        ToeplitzMethod m = new ToeplitzMethod(r.spec, false, Dtype.F64);
+        List<ImageBatch> out = new ArrayList<>();
+        m.call(List.of(in).iterator()).forEachRemaining(out::add);
+        assertEquals(1, out.size());
+        assertTrue(out.get(0) != in);
+        assertTrue(out.get(0).getValues() == null, "the output row drops its input");
+        assertTrue(in.getValues() == x && in.getOutValues() == null, "the input row is unchanged");
     }
 
     @Test
@@ -160,11 +199,11 @@ class MethodsAgreeTest {
         ConvGeometry g = spec.geometry(shape);
         ImageBatch in = ImageBatch.of(new InputFile("file:/in/big.npy", "big.npy"), false, 1, shape,
                 RandomSpecs.randomInput(rnd, g.inputSize()));
-        Dataset<ImageBatch> ds = spark.createDataset(List.of(in), Encoders.bean(ImageBatch.class));
-        double[] expected = Method.TOEPLITZ.apply(spark, ds, spec, false).collectAsList().get(0).getOutValues();
+        JavaRDD<ImageBatch> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(in), 1);
+        double[] expected = Method.TOEPLITZ.apply(spark, rdd, spec, false, Dtype.F64).collect().get(0).getOutValues();
 
         JobWatch watch = JobWatch.start(spark.sparkContext());
-        ImageBatch out = Method.BLOCKMATRIX.apply(spark, ds, spec, false).collectAsList().get(0);
+        ImageBatch out = Method.BLOCKMATRIX.apply(spark, rdd, spec, false, Dtype.F64).collect().get(0);
         watch.stop();
         assertTrue(out.ok(), out::getError);
         Close.assertClose(expected, out.getOutValues(), 0, 1e-12, "blockmatrix against toeplitz");

@@ -8,14 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import org.apache.spark.api.java.function.MapFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.Padding;
 import org.tconv.conv.PaddingMode;
+import org.tconv.multiply.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
@@ -25,7 +25,7 @@ import org.tconv.testing.SharedSpark;
 class VerificationTest {
     private final SparkSession spark = SharedSpark.get();
 
-    private Dataset<ImageBatch> inputs(ConvSpec spec) {
+    private JavaRDD<ImageBatch> inputs(ConvSpec spec) {
         Random r = new Random(9);
         List<ImageBatch> rows = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -33,7 +33,7 @@ class VerificationTest {
             for (int j = 0; j < x.length; j++) x[j] = r.nextDouble() * 255;
             rows.add(ImageBatch.of(new InputFile("file:/x" + i + ".npy", "x" + i + ".npy"), true, 2, new int[] {3, 7, 6}, x));
         }
-        return spark.createDataset(rows, Encoders.bean(ImageBatch.class));
+        return JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 2);
     }
 
     private static ConvSpec spec() {
@@ -47,7 +47,7 @@ class VerificationTest {
     void everyMethodPassesItsOwnVerification() {
         ConvSpec spec = spec();
         for (Method m : Method.values()) {
-            Verification v = Verification.run(m.apply(spark, inputs(spec), spec, true), spec, m);
+            Verification v = Verification.run(spark, m.apply(spark, inputs(spec), spec, true, Dtype.F64), spec, m, Dtype.F64);
             assertTrue(v.passed(), m + ": " + v);
             assertTrue(v.maxRelDifference < 1e-13, v::toString);
         }
@@ -56,15 +56,15 @@ class VerificationTest {
     @Test
     void aWrongResultFails() {
         ConvSpec spec = spec();
-        Dataset<ImageBatch> good = Method.TOEPLITZ.apply(spark, inputs(spec), spec, true);
-        Dataset<ImageBatch> wrong = good.map((MapFunction<ImageBatch, ImageBatch>) b -> {
+        JavaRDD<ImageBatch> good = Method.TOEPLITZ.apply(spark, inputs(spec), spec, true, Dtype.F64);
+        JavaRDD<ImageBatch> wrong = good.map(b -> {
             ImageBatch c = b.copy();
             double[] y = c.getOutValues().clone();
             if (c.getPath().endsWith("x2.npy")) y[y.length - 1] += 1e-6 * Math.abs(y[y.length - 1]) + 1e-3;
             c.setOutValues(y);
             return c;
-        }, Encoders.bean(ImageBatch.class));
-        Verification v = Verification.run(wrong, spec, Method.TOEPLITZ);
+        });
+        Verification v = Verification.run(spark, wrong, spec, Method.TOEPLITZ, Dtype.F64);
         assertFalse(v.passed(), v::toString);
         assertTrue(v.maxAbsDifference >= 1e-3, v::toString);
         assertEquals("direct", v.reference);

@@ -1,0 +1,241 @@
+package org.tconv.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.linalg.DenseMatrix;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.job.ConvolutionJob;
+import org.tconv.multiply.BlockPlan;
+import org.tconv.multiply.Dtype;
+import org.tconv.multiply.LocalToeplitz;
+import org.tconv.multiply.Method;
+import org.tconv.read.ImageBatch;
+import org.tconv.read.InputFile;
+import org.tconv.toeplitz.ToeplitzEntries;
+
+import scala.Tuple2;
+
+/**
+ * Runs one (workload, method, dtype) in this process: makes the data, times the multiply alone
+ * ({@link ProductTimer}; MLlib's {@code BlockMatrix.multiply} for blockmatrix) and the method end to end
+ * inside Spark, from a cached RDD of input rows to every result computed. Each is timed {@code warmup}
+ * times untimed, then {@code runs} times. T is built once per executor (the first warm-up builds it, as the
+ * first batch of a long-running job would) and its build is timed on its own.
+ */
+public final class Bench {
+    private final SparkSession spark;
+    private final JavaSparkContext sc;
+    private final int warmup, runs, batch;
+
+    public Bench(SparkSession spark, int warmup, int runs, int batch) {
+        this.spark = spark;
+        this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.warmup = warmup;
+        this.runs = runs;
+        this.batch = batch;
+    }
+
+    public int parallelism() {
+        return sc.defaultParallelism();
+    }
+
+    public BenchResult run(Workload wl, Method method, Dtype dtype) throws Exception {
+        ConvSpec spec = wl.spec();
+        ConvGeometry g = spec.geometry(wl.inputShape());
+        List<Double> multiply;
+        double build = Double.NaN;
+        long nnz = method == Method.DIRECT ? 0 : g.structuralNonZeros();
+        long bytes = method == Method.DIRECT ? 0 : g.csrBytes();
+        double f32Error = Double.NaN;
+        try (ProductTimer timer = new ProductTimer(parallelism())) {
+            switch (method) {
+                case TOEPLITZ: {
+                    LocalToeplitz.clearCache();
+                    long t0 = System.nanoTime();
+                    LocalToeplitz t = LocalToeplitz.of(g);
+                    build = (System.nanoTime() - t0) / 1e9;
+                    multiply = timer.toeplitz(wl, t, dtype, warmup, runs);
+                    if (dtype == Dtype.F32) f32Error = f32Error(wl, t);
+                    break;
+                }
+                case BLOCKMATRIX: {
+                    double[] buildOut = new double[1];
+                    multiply = blockMatrixProduct(wl, g, buildOut);
+                    build = buildOut[0];
+                    break;
+                }
+                case DIRECT:
+                    multiply = timer.direct(wl, g, warmup, runs);
+                    break;
+                default:
+                    throw new AssertionError(method);
+            }
+        }
+        System.gc(); // the product timer's panels are garbage now; the Spark runs should not pay for them
+        EndToEnd e = endToEnd(wl, spec, g, method, dtype);
+        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error);
+    }
+
+    private static final class EndToEnd {
+        final List<Double> seconds = new ArrayList<>();
+        long peakHeap;
+        long builds;
+    }
+
+    /** The method as the job runs it, on a cached RDD of input rows; every result is computed and counted. */
+    private EndToEnd endToEnd(Workload wl, ConvSpec spec, ConvGeometry g, Method method, Dtype dtype) {
+        JavaRDD<ImageBatch> input = inputRows(wl, g).persist(StorageLevel.MEMORY_ONLY());
+        try {
+            input.count();
+            EndToEnd e = new EndToEnd();
+            long expected = (long) wl.images * g.outputSize();
+            for (int run = 0; run < warmup + runs; run++) {
+                if (Boolean.getBoolean("tconv.bench.gc")) System.gc();
+                resetHeapPeaks();
+                long builds = LocalToeplitz.buildCount();
+                long t0 = System.nanoTime();
+                long values = method.apply(spark, input, spec, false, dtype)
+                        .map(b -> {
+                            if (!b.ok()) throw new IllegalStateException(b.getPath() + ": " + b.getError());
+                            return (long) b.getOutValues().length;
+                        })
+                        .reduce(Long::sum);
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (values != expected) throw new IllegalStateException("computed " + values + " output values, expected " + expected);
+                if (run >= warmup) {
+                    e.seconds.add(s);
+                    e.peakHeap = Math.max(e.peakHeap, heapPeak());
+                    e.builds += LocalToeplitz.buildCount() - builds;
+                }
+                unpersistAllBut(input);
+            }
+            return e;
+        } finally {
+            input.unpersist(true);
+        }
+    }
+
+    /** Rows of {@code batch} images each, as (N, C, H, W) .npy files would give; made in the tasks. */
+    private JavaRDD<ImageBatch> inputRows(Workload wl, ConvGeometry g) {
+        int per = batch;
+        int rows = (wl.images + per - 1) / per;
+        List<Integer> ids = new ArrayList<>();
+        for (int r = 0; r < rows; r++) ids.add(r);
+        int[] outShape = g.outputShape();
+        int size = g.inputSize();
+        return sc.parallelize(ids, ConvolutionJob.partitionsFor(rows, parallelism())).map(r -> {
+            long first = (long) r * per;
+            int count = (int) Math.min(per, wl.images - first);
+            double[] values = new double[count * size];
+            for (int i = 0; i < count; i++) System.arraycopy(wl.image(first + i), 0, values, i * size, size);
+            String name = wl.id + "-" + r + ".npy";
+            ImageBatch b = ImageBatch.of(new InputFile("bench:/" + name, name), per > 1, count, wl.inputShape(), values);
+            b.setOutShape(outShape);
+            return b;
+        });
+    }
+
+    /**
+     * MLlib's product alone: T (sparse blocks) and X (dense blocks, pixels x images) are built and cached
+     * first, with the block sizes the blockmatrix method would choose; each run is {@code T.multiply(X)}
+     * with every result block computed.
+     */
+    private List<Double> blockMatrixProduct(Workload wl, ConvGeometry g, double[] buildSeconds) {
+        BlockPlan plan = BlockPlan.choose(g, wl.images, parallelism());
+        long t0 = System.nanoTime();
+        BlockMatrix t = new ToeplitzEntries(g).toBlockMatrix(sc, plan.rowsPerBlock, plan.colsPerBlock, plan.partitions);
+        t.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+        t.blocks().count();
+        buildSeconds[0] = (System.nanoTime() - t0) / 1e9;
+        BlockMatrix x = denseX(wl, g, plan);
+        x.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+        x.blocks().count();
+        List<Double> seconds = new ArrayList<>();
+        try {
+            for (int run = 0; run < warmup + runs; run++) {
+                long s0 = System.nanoTime();
+                t.multiply(x).blocks().count();
+                if (run >= warmup) seconds.add((System.nanoTime() - s0) / 1e9);
+            }
+        } finally {
+            t.blocks().unpersist(true);
+            x.blocks().unpersist(true);
+        }
+        return seconds;
+    }
+
+    private BlockMatrix denseX(Workload wl, ConvGeometry g, BlockPlan plan) {
+        int pixels = g.inputSize(), cpb = plan.colsPerBlock, ipb = plan.itemsPerBlock;
+        int rowBlocks = (pixels + cpb - 1) / cpb, colBlocks = (wl.images + ipb - 1) / ipb;
+        List<Tuple2<Integer, Integer>> ids = new ArrayList<>();
+        for (int bj = 0; bj < rowBlocks; bj++) {
+            for (int bk = 0; bk < colBlocks; bk++) ids.add(new Tuple2<>(bj, bk));
+        }
+        JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = sc.parallelize(ids, Math.max(1, Math.min(ids.size(), plan.partitions)))
+                .mapToPair(id -> {
+                    int bj = id._1, bk = id._2;
+                    int r = Math.min(cpb, pixels - bj * cpb), c = Math.min(ipb, wl.images - bk * ipb);
+                    double[] v = new double[r * c];
+                    for (int j = 0; j < c; j++) System.arraycopy(wl.image((long) bk * ipb + j), bj * cpb, v, j * r, r);
+                    return new Tuple2<>(new Tuple2<Object, Object>(bj, bk), (Matrix) new DenseMatrix(r, c, v));
+                });
+        return new BlockMatrix(blocks.rdd(), cpb, ipb, pixels, wl.images);
+    }
+
+    /** max |y32 - y64| / max |y64| over the first (up to) 64 images. */
+    private static double f32Error(Workload wl, LocalToeplitz t) {
+        ConvGeometry g = t.geometry();
+        int n = Math.min(64, wl.images);
+        double[][] in = new double[n][];
+        double[][] y64 = new double[n][], y32 = new double[n][];
+        int[] zero = new int[n];
+        for (int i = 0; i < n; i++) {
+            in[i] = wl.image(i);
+            y64[i] = new double[g.outputSize()];
+            y32[i] = new double[g.outputSize()];
+        }
+        t.apply(in, zero, y64, zero, Dtype.F64);
+        t.apply(in, zero, y32, zero, Dtype.F32);
+        double diff = 0, scale = 0;
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < g.outputSize(); r++) {
+                diff = Math.max(diff, Math.abs(y32[i][r] - y64[i][r]));
+                scale = Math.max(scale, Math.abs(y64[i][r]));
+            }
+        }
+        return scale == 0 ? 0 : diff / scale;
+    }
+
+    private void unpersistAllBut(JavaRDD<?> keep) {
+        for (Map.Entry<Integer, org.apache.spark.api.java.JavaRDD<?>> e : sc.getPersistentRDDs().entrySet()) {
+            if (e.getKey() != keep.id()) e.getValue().unpersist(true);
+        }
+    }
+
+    private static void resetHeapPeaks() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) p.resetPeakUsage();
+        }
+    }
+
+    private static long heapPeak() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) sum += p.getPeakUsage().getUsed();
+        }
+        return sum;
+    }
+}

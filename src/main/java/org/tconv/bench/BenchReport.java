@@ -1,0 +1,147 @@
+package org.tconv.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The bench's tables: the CSV other tools read (its header is fixed), a Markdown table for people, and
+ * the rows of a baseline CSV in the same format (e.g. {@code bench/pytorch_bench.py --csv}) beside them.
+ */
+public final class BenchReport {
+    private BenchReport() {}
+
+    public static final String CSV_HEADER = "workload,method,dtype,images_per_s,gflops,multiply_s,end_to_end_s,nnz,peak_heap_mb";
+
+    /** A row of a baseline CSV: only what the comparison needs. */
+    public static final class BaselineRow {
+        public final String workload, method, dtype;
+        public final double imagesPerSecond, gflops, seconds;
+
+        BaselineRow(String workload, String method, String dtype, double imagesPerSecond, double gflops, double seconds) {
+            this.workload = workload;
+            this.method = method;
+            this.dtype = dtype;
+            this.imagesPerSecond = imagesPerSecond;
+            this.gflops = gflops;
+            this.seconds = seconds;
+        }
+    }
+
+    public static String csv(List<BenchResult> results) {
+        StringBuilder s = new StringBuilder(CSV_HEADER).append('\n');
+        for (BenchResult r : results) {
+            s.append(String.format(Locale.ROOT, "%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f%n",
+                    r.workload.id, r.method, r.dtype, r.imagesPerSecond(), r.gflops(), r.multiplySeconds(),
+                    r.endToEndSeconds(), r.nnz == 0 ? "" : Long.toString(r.nnz), r.peakHeapBytes / 1048576.0));
+        }
+        return s.toString();
+    }
+
+    /** Reads a CSV with {@link #CSV_HEADER}'s columns (in any order; extra columns are ignored). */
+    public static List<BaselineRow> readBaseline(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) throw new IllegalArgumentException(csv + " is empty");
+        Map<String, Integer> col = new LinkedHashMap<>();
+        String[] head = lines.get(0).trim().split(",", -1);
+        for (int i = 0; i < head.length; i++) col.put(head[i].trim(), i);
+        for (String need : new String[] {"workload", "method", "dtype", "images_per_s", "gflops", "end_to_end_s"}) {
+            if (!col.containsKey(need)) throw new IllegalArgumentException(csv + " has no column " + need + " (header: " + lines.get(0) + ")");
+        }
+        List<BaselineRow> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) continue;
+            String[] f = line.split(",", -1);
+            try {
+                rows.add(new BaselineRow(f[col.get("workload")].trim(), f[col.get("method")].trim(), f[col.get("dtype")].trim(),
+                        Double.parseDouble(f[col.get("images_per_s")]), Double.parseDouble(f[col.get("gflops")]),
+                        Double.parseDouble(f[col.get("end_to_end_s")])));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + ": cannot read line '" + line + "': " + e.getMessage());
+            }
+        }
+        return rows;
+    }
+
+    /** The baseline row for a workload and dtype, or null. */
+    static BaselineRow baselineFor(List<BaselineRow> baseline, BenchResult r) {
+        for (BaselineRow b : baseline) {
+            if (b.workload.equalsIgnoreCase(r.workload.id) && b.dtype.equalsIgnoreCase(r.dtype.toString())) return b;
+        }
+        return null;
+    }
+
+    public static String markdown(List<BenchResult> results, List<BaselineRow> baseline) {
+        boolean f32 = results.stream().anyMatch(r -> !Double.isNaN(r.f32Error));
+        StringBuilder s = new StringBuilder();
+        s.append("| workload | method | dtype | images/s | GFLOP/s | multiply s | multiply GFLOP/s | end-to-end s | end-to-end / multiply "
+                + "| T build s | T non-zeros | T MB | peak heap MB |");
+        if (!baseline.isEmpty()) s.append(" images/s vs ").append(baseline.get(0).method).append(" (multiply; end-to-end) |");
+        if (f32) s.append(" f32 error vs f64 |");
+        s.append('\n');
+        s.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        if (!baseline.isEmpty()) s.append(" ---: |");
+        if (f32) s.append(" ---: |");
+        s.append('\n');
+        for (BaselineRow b : baseline) {
+            boolean shown = results.stream().anyMatch(r -> r.workload.id.equalsIgnoreCase(b.workload) && r.dtype.toString().equalsIgnoreCase(b.dtype));
+            if (!shown) continue;
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.4g | %.2f | %.4g | | | | | |",
+                    b.workload, b.method, b.dtype, rate(b.imagesPerSecond), b.gflops, b.seconds, b.gflops, b.seconds));
+            if (!baseline.isEmpty()) s.append(" 1 |");
+            if (f32) s.append(" |");
+            s.append('\n');
+        }
+        for (BenchResult r : results) {
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.4g | %.2f | %.4g | %.2f | %s | %s | %s | %.0f |",
+                    r.workload.id, r.method, r.dtype, rate(r.imagesPerSecond()), r.gflops(), r.multiplySeconds(), r.multiplyGflops(),
+                    r.endToEndSeconds(), r.overheadRatio(), Double.isNaN(r.buildSeconds) ? "" : String.format(Locale.ROOT, "%.3g", r.buildSeconds),
+                    r.nnz == 0 ? "" : Long.toString(r.nnz), r.matrixBytes == 0 ? "" : String.format(Locale.ROOT, "%.1f", r.matrixBytes / 1048576.0),
+                    r.peakHeapBytes / 1048576.0));
+            if (!baseline.isEmpty()) {
+                BaselineRow b = baselineFor(baseline, r);
+                s.append(b == null ? " |" : String.format(Locale.ROOT, " %.2fx; %.2fx |",
+                        r.multiplyImagesPerSecond() / b.imagesPerSecond, r.imagesPerSecond() / b.imagesPerSecond));
+            }
+            if (f32) s.append(Double.isNaN(r.f32Error) ? " |" : String.format(Locale.ROOT, " %.2e |", r.f32Error));
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    /** 46000 as 46,000; 18.6 as 18.6: rates span six orders of magnitude. */
+    static String rate(double v) {
+        if (v >= 1000) return String.format(Locale.ROOT, "%,.0f", v);
+        if (v >= 10) return String.format(Locale.ROOT, "%.1f", v);
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    /**
+     * The exponent b of time = a * size^b, fitted by least squares on logs: 1 is linear. {@code size} is
+     * images or pixels.
+     */
+    public static double exponent(List<BenchResult> series, ToDoubleFunction<BenchResult> size, ToDoubleFunction<BenchResult> seconds) {
+        int n = series.size();
+        double mx = 0, my = 0;
+        for (BenchResult r : series) {
+            mx += Math.log(size.applyAsDouble(r));
+            my += Math.log(seconds.applyAsDouble(r));
+        }
+        mx /= n;
+        my /= n;
+        double sxy = 0, sxx = 0;
+        for (BenchResult r : series) {
+            double dx = Math.log(size.applyAsDouble(r)) - mx;
+            sxy += dx * (Math.log(seconds.applyAsDouble(r)) - my);
+            sxx += dx * dx;
+        }
+        return sxy / sxx;
+    }
+}

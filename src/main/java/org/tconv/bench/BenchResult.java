@@ -1,0 +1,63 @@
+package org.tconv.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.tconv.multiply.Dtype;
+import org.tconv.multiply.Method;
+
+/** The figures of one (workload, method, dtype) of the bench: medians over the timed runs. */
+public final class BenchResult {
+    public final Workload workload;
+    public final Method method;
+    public final Dtype dtype;
+    /** Seconds of the multiply alone, one per timed run. */
+    public final List<Double> multiply;
+    /** Seconds end to end inside Spark (cached input to computed results), one per timed run. */
+    public final List<Double> endToEnd;
+    /** Seconds to build T once (toeplitz: the local CSR matrix; blockmatrix: its blocks); NaN for direct. */
+    public final double buildSeconds;
+    /** T's stored non-zeros and its bytes as CSR; 0 for direct, which has no T. */
+    public final long nnz, matrixBytes;
+    /** Largest heap in use during a timed run (sum of the heap pools' peaks, garbage included). */
+    public final long peakHeapBytes;
+    /** Matrices the executors built during the timed runs: 0 means T was reused, never rebuilt per image. */
+    public final long buildsDuringRuns;
+    /** float32 only: max |y32 - y64| / max |y64| over a sample of images; NaN otherwise. */
+    public final double f32Error;
+
+    BenchResult(Workload workload, Method method, Dtype dtype, List<Double> multiply, List<Double> endToEnd,
+                double buildSeconds, long nnz, long matrixBytes, long peakHeapBytes, long buildsDuringRuns, double f32Error) {
+        this.workload = workload;
+        this.method = method;
+        this.dtype = dtype;
+        this.multiply = List.copyOf(multiply);
+        this.endToEnd = List.copyOf(endToEnd);
+        this.buildSeconds = buildSeconds;
+        this.nnz = nnz;
+        this.matrixBytes = matrixBytes;
+        this.peakHeapBytes = peakHeapBytes;
+        this.buildsDuringRuns = buildsDuringRuns;
+        this.f32Error = f32Error;
+    }
+
+    public double multiplySeconds() { return median(multiply); }
+    public double endToEndSeconds() { return median(endToEnd); }
+    /** Images per second end to end (the CSV's images_per_s). */
+    public double imagesPerSecond() { return workload.images / endToEndSeconds(); }
+    /** GFLOP/s end to end (the CSV's gflops). */
+    public double gflops() { return workload.totalFlops() / endToEndSeconds() / 1e9; }
+    public double multiplyImagesPerSecond() { return workload.images / multiplySeconds(); }
+    public double multiplyGflops() { return workload.totalFlops() / multiplySeconds() / 1e9; }
+    /** What the job adds to the product: pack, unpack, Spark. The target is at most 1.5. */
+    public double overheadRatio() { return endToEndSeconds() / multiplySeconds(); }
+
+    public static double median(List<Double> v) {
+        if (v.isEmpty()) return Double.NaN;
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}

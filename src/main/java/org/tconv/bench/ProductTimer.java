@@ -1,0 +1,132 @@
+package org.tconv.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.tconv.conv.ConvGeometry;
+import org.tconv.multiply.Dtype;
+import org.tconv.multiply.LocalToeplitz;
+import org.tconv.multiply.PanelProduct;
+import org.tconv.verify.DirectConvolution;
+
+/**
+ * The multiply alone, outside Spark, on as many threads as Spark has cores: for {@code toeplitz}, Y = T X
+ * over the whole workload with X already packed into panels and every panel of Y kept (so the result is
+ * written to memory, as the job writes it); for {@code direct}, the reference loop over every image.
+ * The data are made before the clock starts. What the job adds on top (pack, unpack, Spark) is the
+ * difference to the end-to-end time.
+ */
+final class ProductTimer implements AutoCloseable {
+    private final int threads;
+    private final ExecutorService pool;
+
+    ProductTimer(int threads) {
+        this.threads = threads;
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "tconv-bench-product");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A workload packed for one thread: its panels of X and room for its panels of Y. */
+    private static final class Share {
+        final List<Object> x = new ArrayList<>();
+        final List<Object> y = new ArrayList<>();
+        final List<Integer> widths = new ArrayList<>();
+    }
+
+    /** Packs the images of {@code wl} into per-thread panels, as LocalToeplitz packs them. */
+    private List<Share> pack(Workload wl, ConvGeometry g, Dtype dtype) {
+        int in = g.inputSize(), out = g.outputSize();
+        List<Share> shares = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Share s = new Share();
+            long from = (long) wl.images * t / threads, to = (long) wl.images * (t + 1) / threads;
+            int count = (int) (to - from);
+            int width = Math.max(1, LocalToeplitz.panelWidth(in, Math.max(1, count), dtype));
+            for (long first = from; first < to; first += width) {
+                int w = (int) Math.min(width, to - first);
+                int ws = PanelProduct.padded(w, dtype); // as LocalToeplitz pads its panels
+                double[] px = new double[in * ws];
+                for (int j = 0; j < w; j++) {
+                    double[] img = wl.image(first + j);
+                    for (int p = 0; p < in; p++) px[p * ws + j] = img[p];
+                }
+                if (dtype == Dtype.F32) {
+                    float[] fx = new float[px.length];
+                    for (int i = 0; i < px.length; i++) fx[i] = (float) px[i];
+                    s.x.add(fx);
+                    s.y.add(new float[out * ws]);
+                } else {
+                    s.x.add(px);
+                    s.y.add(new double[out * ws]);
+                }
+                s.widths.add(ws);
+            }
+            shares.add(s);
+        }
+        return shares;
+    }
+
+    /** Seconds of each of {@code warmup + runs} passes of Y = T X over the whole workload; warm-ups dropped. */
+    List<Double> toeplitz(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
+        List<Share> shares = pack(wl, t.geometry(), dtype);
+        return time(warmup, runs, share -> {
+            Share s = shares.get(share);
+            for (int i = 0; i < s.widths.size(); i++) {
+                if (dtype == Dtype.F32) {
+                    t.multiplyPanel((float[]) s.x.get(i), s.widths.get(i), (float[]) s.y.get(i));
+                } else {
+                    t.multiplyPanel((double[]) s.x.get(i), s.widths.get(i), (double[]) s.y.get(i));
+                }
+            }
+        });
+    }
+
+    /** Seconds of each pass of the direct loop over every image, images split between the threads. */
+    List<Double> direct(Workload wl, ConvGeometry g, int warmup, int runs) throws Exception {
+        int in = g.inputSize();
+        List<double[]> data = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long from = (long) wl.images * t / threads, to = (long) wl.images * (t + 1) / threads;
+            double[] x = new double[(int) (to - from) * in];
+            for (long i = from; i < to; i++) System.arraycopy(wl.image(i), 0, x, (int) (i - from) * in, in);
+            data.add(x);
+        }
+        return time(warmup, runs, share -> {
+            double[] x = data.get(share);
+            for (int off = 0; off < x.length; off += in) DirectConvolution.convolve(g, x, off);
+        });
+    }
+
+    private interface Work {
+        void run(int share) throws Exception;
+    }
+
+    private List<Double> time(int warmup, int runs, Work work) throws Exception {
+        List<Double> seconds = new ArrayList<>();
+        for (int run = 0; run < warmup + runs; run++) {
+            long t0 = System.nanoTime();
+            List<Future<?>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int share = t;
+                parts.add(pool.submit(() -> {
+                    work.run(share);
+                    return null;
+                }));
+            }
+            for (Future<?> f : parts) f.get();
+            if (run >= warmup) seconds.add((System.nanoTime() - t0) / 1e9);
+        }
+        return seconds;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

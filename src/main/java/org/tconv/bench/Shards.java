@@ -1,0 +1,60 @@
+package org.tconv.bench;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.tconv.conv.ConvSpec;
+import org.tconv.read.NpyArray;
+
+/**
+ * {@code bench --write-shards DIR}: a workload as files, for the file-to-file comparison with PyTorch.
+ * {@code DIR/images/shard-00000.npy ...} hold (n, C, H, W) float64 batches of the workload's images in
+ * order; {@code DIR/weights.npy} and {@code DIR/bias.npy} (when it has one) its parameters.
+ */
+public final class Shards {
+    private Shards() {}
+
+    /** Writes the shards and returns the number of files written. */
+    public static int write(Workload wl, Path dir, int shardSize) throws IOException {
+        if (shardSize < 1) throw new IllegalArgumentException("--shard-size must be positive, got " + shardSize);
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        ConvSpec spec = wl.spec();
+        write(dir.resolve("weights.npy"), wl.weightShape(), weights(spec));
+        if (wl.bias) {
+            double[] b = new double[wl.cOut];
+            for (int i = 0; i < b.length; i++) b[i] = spec.bias(i);
+            write(dir.resolve("bias.npy"), new int[] {wl.cOut}, b);
+        }
+        int size = wl.c * wl.h * wl.w;
+        int files = 0;
+        for (long first = 0; first < wl.images; first += shardSize, files++) {
+            int n = (int) Math.min(shardSize, wl.images - first);
+            double[] v = new double[n * size];
+            for (int i = 0; i < n; i++) System.arraycopy(wl.image(first + i), 0, v, i * size, size);
+            write(images.resolve(String.format(Locale.ROOT, "shard-%05d.npy", files)), new int[] {n, wl.c, wl.h, wl.w}, v);
+        }
+        return files;
+    }
+
+    private static double[] weights(ConvSpec spec) {
+        int[] s = spec.weightShape();
+        double[] w = new double[s[0] * s[1] * s[2] * s[3]];
+        int i = 0;
+        for (int co = 0; co < s[0]; co++)
+            for (int ci = 0; ci < s[1]; ci++)
+                for (int y = 0; y < s[2]; y++)
+                    for (int x = 0; x < s[3]; x++) w[i++] = spec.weight(co, ci, y, x);
+        return w;
+    }
+
+    private static void write(Path p, int[] shape, double[] data) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(p), 1 << 20)) {
+            NpyArray.write(out, shape, data);
+        }
+    }
+}

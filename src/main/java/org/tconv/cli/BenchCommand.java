@@ -1,0 +1,188 @@
+package org.tconv.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.sql.SparkSession;
+import org.tconv.bench.Bench;
+import org.tconv.bench.BenchPlot;
+import org.tconv.bench.BenchReport;
+import org.tconv.bench.BenchResult;
+import org.tconv.bench.Machine;
+import org.tconv.bench.Shards;
+import org.tconv.bench.Workload;
+import org.tconv.job.SparkSessions;
+import org.tconv.multiply.Dtype;
+import org.tconv.multiply.Method;
+import org.tconv.multiply.PanelProduct;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time the standard workloads (shared/workloads.md) in this process: the multiply alone and end to end inside Spark.",
+                "Writes a CSV (" + BenchReport.CSV_HEADER + "), a Markdown table and, with --plot, a PNG chart."})
+class BenchCommand extends TconvCommand implements Callable<Integer> {
+    @Option(names = "--workload", defaultValue = "all", description = "W1, W2, W3, W4, W5 or all (default: ${DEFAULT-VALUE})")
+    String workload;
+
+    @Option(names = "--method", defaultValue = "all", description = "toeplitz, blockmatrix, direct or all (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--dtype", defaultValue = "f64", description = "f64 or f32 (f32: toeplitz only) (default: ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs per measurement; medians are reported (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed runs first (JIT, T built once per executor) (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--images", paramLabel = "N", description = "images per workload instead of the standard N")
+    Integer images;
+
+    @Option(names = "--batch", defaultValue = "100", paramLabel = "N",
+            description = "images per input row, as an (N,C,H,W) .npy file holds them (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--scaling", description = "instead: W1 at 5k, 10k, 20k, 40k images and W4 at 512, 1024, 2048 pixels square, with the fitted exponent of time vs size")
+    boolean scaling;
+
+    @Option(names = "--csv", paramLabel = "PATH", description = "where the CSV goes (default: target/bench/bench-<time>.csv); the .md and .png go beside it")
+    Path csv;
+
+    @Option(names = "--plot", description = "also draw GFLOP/s per workload and method as a PNG bar chart")
+    boolean plot;
+
+    @Option(names = "--baseline", paramLabel = "CSV", description = "a CSV with the same header (e.g. from bench/pytorch_bench.py) to show beside the results")
+    Path baselineCsv;
+
+    @Option(names = "--write-shards", paramLabel = "DIR", description = "instead: write the workload's images as .npy shards (DIR/images/shard-*.npy) with DIR/weights.npy and DIR/bias.npy, for the file-to-file comparison")
+    Path shards;
+
+    @Option(names = "--shard-size", defaultValue = "1000", description = "images per shard with --write-shards (default: ${DEFAULT-VALUE})")
+    int shardSize;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*])")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Workload> workloads = new ArrayList<>();
+        List<Method> methods = new ArrayList<>();
+        Dtype d;
+        List<BenchReport.BaselineRow> baseline = new ArrayList<>();
+        try {
+            if (runs < 1 || warmup < 0 || batch < 1) throw new IllegalArgumentException("--runs and --batch must be positive, --warmup not negative");
+            d = Dtype.parse(dtype);
+            for (Workload wl : workload.equalsIgnoreCase("all") ? Workload.STANDARD : new Workload[] {Workload.parse(workload)}) {
+                workloads.add(images == null ? wl : wl.withImages(images));
+            }
+            if (method.equalsIgnoreCase("all")) methods.addAll(List.of(Method.values()));
+            else methods.add(Method.parse(method));
+            if (baselineCsv != null) baseline = BenchReport.readBaseline(baselineCsv);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw new UsageError(e.getMessage());
+        }
+        if (shards != null) {
+            if (workloads.size() != 1) throw new UsageError("--write-shards needs one --workload, e.g. --workload W1");
+            int n = Shards.write(workloads.get(0), shards, shardSize);
+            out().printf("tconv: wrote %d image(s) of %s as %d shard(s) to %s/images, weights to %s/weights.npy%s%n",
+                    workloads.get(0).images, workloads.get(0).id, n, shards, shards, workloads.get(0).bias ? " and bias.npy" : "");
+            return 0;
+        }
+
+        SparkSession spark = SparkSessions.getOrCreate(master);
+        Bench bench = new Bench(spark, warmup, runs, batch);
+        String machine = Machine.describe(bench.parallelism());
+        out().println("tconv bench on " + machine);
+        out().println("kernel: " + PanelProduct.kernel() + "; Spark " + spark.version() + ", " + bench.parallelism()
+                + " cores; " + warmup + " warm-up and " + runs + " timed run(s) each, medians; " + batch + " image(s) per input row");
+        List<BenchResult> results = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        if (scaling) {
+            scaling(bench, d, results, failed);
+        } else {
+            for (Workload wl : workloads) {
+                for (Method m : methods) measure(bench, wl, m, d, results, failed);
+            }
+        }
+
+        Path csvPath = csv != null ? csv : Path.of(Home.resolve("target/bench"),
+                "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".csv");
+        if (csvPath.toAbsolutePath().getParent() != null) Files.createDirectories(csvPath.toAbsolutePath().getParent());
+        String stem = csvPath.toString().endsWith(".csv") ? csvPath.toString().substring(0, csvPath.toString().length() - 4) : csvPath.toString();
+        Files.writeString(csvPath, BenchReport.csv(results), StandardCharsets.UTF_8);
+        String md = "tconv bench on " + machine + "\n\n" + BenchReport.markdown(results, baseline);
+        Files.writeString(Path.of(stem + ".md"), md, StandardCharsets.UTF_8);
+        out().println();
+        out().print(BenchReport.markdown(results, baseline));
+        out().println();
+        out().println("tconv: CSV " + csvPath + ", Markdown " + stem + ".md");
+        if (plot && !results.isEmpty()) {
+            BenchPlot.write(Path.of(stem + ".png"), results, baseline, machine);
+            out().println("tconv: chart " + stem + ".png");
+        }
+        for (String f : failed) out().println("tconv: not measured: " + f);
+        return failed.isEmpty() ? 0 : 2;
+    }
+
+    private void measure(Bench bench, Workload wl, Method m, Dtype d, List<BenchResult> results, List<String> failed) {
+        if (!m.supports(d)) {
+            failed.add(wl.id + " " + m + " " + d + ": " + m + " computes in float64 only");
+            return;
+        }
+        out().println("  " + wl.describe() + " / " + m + " / " + d + " ...");
+        try {
+            BenchResult r = bench.run(wl, m, d);
+            results.add(r);
+            out().printf(Locale.ROOT, "    multiply %.4g s (%.2f GFLOP/s), end to end %.4g s (%s images/s, %.2f GFLOP/s, %.2fx the multiply)%s%s%n",
+                    r.multiplySeconds(), r.multiplyGflops(), r.endToEndSeconds(), String.format(Locale.ROOT, "%.4g", r.imagesPerSecond()),
+                    r.gflops(), r.overheadRatio(),
+                    Double.isNaN(r.buildSeconds) ? "" : String.format(Locale.ROOT, "; T built in %.3g s, %d time(s) during the timed runs", r.buildSeconds, r.buildsDuringRuns),
+                    Double.isNaN(r.f32Error) ? "" : String.format(Locale.ROOT, "; f32 error vs f64 %.2e", r.f32Error));
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = wl.id + " " + m + " " + d + ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
+            failed.add(why);
+            out().println("    not measured: " + why);
+        }
+    }
+
+    private void scaling(Bench bench, Dtype d, List<BenchResult> results, List<String> failed) {
+        List<BenchResult> byImages = new ArrayList<>();
+        for (int n : new int[] {5000, 10000, 20000, 40000}) {
+            int before = results.size();
+            measure(bench, Workload.W1.withImages(n), Method.TOEPLITZ, d, results, failed);
+            if (results.size() > before) byImages.add(results.get(results.size() - 1));
+        }
+        report("W1 toeplitz, time vs images", byImages, r -> r.workload.images);
+        for (Method m : new Method[] {Method.TOEPLITZ, Method.BLOCKMATRIX}) {
+            if (!m.supports(d)) continue;
+            List<BenchResult> byPixels = new ArrayList<>();
+            for (int side : new int[] {512, 1024, 2048}) {
+                int before = results.size();
+                measure(bench, Workload.W4.withSide(side), m, d, results, failed);
+                if (results.size() > before) byPixels.add(results.get(results.size() - 1));
+            }
+            report("W4 " + m + ", time vs pixels", byPixels, r -> (double) r.workload.h * r.workload.w);
+        }
+    }
+
+    private void report(String what, List<BenchResult> series, java.util.function.ToDoubleFunction<BenchResult> size) {
+        if (series.size() < 2) return;
+        double e2e = BenchReport.exponent(series, size, BenchResult::endToEndSeconds);
+        double mul = BenchReport.exponent(series, size, BenchResult::multiplySeconds);
+        long builds = series.stream().mapToLong(r -> r.buildsDuringRuns).sum();
+        out().printf(Locale.ROOT, "  %s: end-to-end time ~ size^%.3f, multiply ~ size^%.3f (1 is linear); T built %d time(s) during the timed runs%n",
+                what, e2e, mul, builds);
+    }
+}

@@ -1,0 +1,132 @@
+package org.tconv.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.multiply.Dtype;
+import org.tconv.multiply.Method;
+
+/** The standard workloads as shared/workloads.md defines them, and the arithmetic of the bench's report. */
+class WorkloadTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shapesAndFlopsAreThoseOfWorkloadsMd() {
+        // MFLOP per image: W1 0.3136, W2 0.8847, W3 113.2, W4 209.7, W5 0.000162
+        assertEquals(0.3136, Workload.W1.flopsPerImage() / 1e6, 5e-5);
+        assertEquals(0.8847, Workload.W2.flopsPerImage() / 1e6, 5e-5);
+        assertEquals(113.2, Workload.W3.flopsPerImage() / 1e6, 0.05);
+        assertEquals(209.7, Workload.W4.flopsPerImage() / 1e6, 0.05);
+        assertEquals(0.000162, Workload.W5.flopsPerImage() / 1e6, 5e-7);
+        // GFLOP per workload: W1 6.272, W2 4.424, W3 1.812, W4 0.2097
+        assertEquals(6.272, Workload.W1.totalFlops() / 1e9, 5e-4);
+        assertEquals(4.424, Workload.W2.totalFlops() / 1e9, 5e-4);
+        assertEquals(1.812, Workload.W3.totalFlops() / 1e9, 5e-4);
+        assertEquals(0.2097, Workload.W4.totalFlops() / 1e9, 5e-5);
+        int[][] outputs = {{8, 28, 28}, {16, 32, 32}, {8, 512, 512}, {1, 2048, 2048}, {1, 3, 3}};
+        for (int i = 0; i < 5; i++) {
+            ConvGeometry g = Workload.STANDARD[i].geometry();
+            assertArrayEquals(outputs[i], g.outputShape(), Workload.STANDARD[i].id);
+        }
+        assertTrue(Workload.W1.spec().hasBias() && Workload.W2.spec().hasBias());
+        assertFalse(Workload.W3.spec().hasBias() || Workload.W4.spec().hasBias() || Workload.W5.spec().hasBias());
+        assertEquals(20000, Workload.W1.images);
+        assertEquals(5000, Workload.W2.images);
+        assertEquals(16, Workload.W3.images);
+    }
+
+    @Test
+    void dataAreUniformInputsAndStandardNormalWeightsFromFixedSeeds() {
+        double[] a = Workload.W2.image(7), b = Workload.W2.image(7), c = Workload.W2.image(8);
+        assertArrayEquals(a, b, 0.0, "the same image every time");
+        assertFalse(java.util.Arrays.equals(a, c), "images differ");
+        double min = Double.MAX_VALUE, max = -1, sum = 0;
+        for (double v : a) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            sum += v;
+        }
+        assertTrue(min >= 0 && max < 255, min + ".." + max);
+        assertEquals(127.5, sum / a.length, 6.0, "mean of 3072 uniform values");
+        int[] ws = Workload.W2.spec().weightShape();
+        double s = 0, s2 = 0;
+        int n = 0;
+        for (int co = 0; co < ws[0]; co++)
+            for (int ci = 0; ci < ws[1]; ci++)
+                for (int y = 0; y < ws[2]; y++)
+                    for (int x = 0; x < ws[3]; x++) {
+                        double v = Workload.W2.spec().weight(co, ci, y, x);
+                        s += v;
+                        s2 += v * v;
+                        n++;
+                    }
+        assertEquals(0.0, s / n, 0.25, "432 standard normal weights");
+        assertEquals(1.0, s2 / n, 0.25);
+        assertEquals(Workload.W2.spec(), Workload.W2.spec(), "fixed seeds: the same weights every time");
+    }
+
+    @Test
+    void resizedWorkloadsSayWhatTheyAre() {
+        assertEquals("W1@5000", Workload.W1.withImages(5000).id);
+        assertEquals(5000, Workload.W1.withImages(5000).images);
+        assertEquals("W1", Workload.W1.withImages(20000).id);
+        assertEquals("W4@512px", Workload.W4.withSide(512).id);
+        assertArrayEquals(new int[] {1, 512, 512}, Workload.W4.withSide(512).geometry().outputShape());
+        assertThrows(IllegalArgumentException.class, () -> Workload.parse("W9"));
+        assertEquals(Workload.W3, Workload.parse("w3"));
+    }
+
+    @Test
+    void exponentOfAPowerLawIsRecovered() {
+        List<BenchResult> series = new java.util.ArrayList<>();
+        for (int n : new int[] {5000, 10000, 20000, 40000}) {
+            double t = 2e-5 * Math.pow(n, 1.1);
+            series.add(new BenchResult(Workload.W1.withImages(n), Method.TOEPLITZ, Dtype.F64, List.of(t / 2), List.of(t),
+                    0.1, 1, 1, 1, 0, Double.NaN));
+        }
+        assertEquals(1.1, BenchReport.exponent(series, r -> r.workload.images, BenchResult::endToEndSeconds), 1e-9);
+        assertEquals(1.1, BenchReport.exponent(series, r -> r.workload.images, BenchResult::multiplySeconds), 1e-9);
+    }
+
+    @Test
+    void mediansAndRatesAreOfTheTimedRuns() {
+        BenchResult r = new BenchResult(Workload.W2, Method.TOEPLITZ, Dtype.F64, List.of(0.4, 0.1, 0.2), List.of(1.0, 0.5, 0.25, 2.0),
+                0.01, 10, 120, 1 << 20, 0, Double.NaN);
+        assertEquals(0.2, r.multiplySeconds(), 0.0);
+        assertEquals(0.75, r.endToEndSeconds(), 1e-12);
+        assertEquals(5000 / 0.75, r.imagesPerSecond(), 1e-9);
+        assertEquals(4.424e9 / 0.75 / 1e9, r.gflops(), 1e-3);
+        String csv = BenchReport.csv(List.of(r));
+        assertEquals(BenchReport.CSV_HEADER, csv.lines().findFirst().orElseThrow());
+        assertTrue(csv.lines().skip(1).findFirst().orElseThrow().startsWith("W2,toeplitz,f64,6666.67,"), csv);
+    }
+
+    @Test
+    void aBaselineCsvIsReadByItsHeader() throws IOException {
+        Path p = tmp.resolve("torch.csv");
+        Files.writeString(p, "workload,method,dtype,images_per_s,gflops,multiply_s,end_to_end_s,nnz,peak_heap_mb\n"
+                + "W1,pytorch,f64,8655,2.714,2.311,2.311,,4303\nW1,pytorch,f32,31111,9.757,0.64,0.64,,1735\n");
+        List<BenchReport.BaselineRow> rows = BenchReport.readBaseline(p);
+        assertEquals(2, rows.size());
+        assertEquals(8655, rows.get(0).imagesPerSecond, 0.0);
+        BenchResult r = new BenchResult(Workload.W1, Method.TOEPLITZ, Dtype.F32, List.of(0.2), List.of(0.4), 0.01, 1, 1, 1, 0, 1e-7);
+        assertEquals(31111, BenchReport.baselineFor(rows, r).imagesPerSecond, 0.0);
+        String md = BenchReport.markdown(List.of(r), rows);
+        assertTrue(md.contains("| W1 | pytorch | f32 |"), md);
+        assertTrue(md.contains("3.21x; 1.61x"), md); // 100,000 and 50,000 images/s against 31,111
+        Files.writeString(p, "workload,method\nW1,x\n");
+        assertThrows(IllegalArgumentException.class, () -> BenchReport.readBaseline(p));
+    }
+}

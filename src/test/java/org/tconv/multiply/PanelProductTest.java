@@ -1,0 +1,136 @@
+package org.tconv.multiply;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.RandomSpecs;
+
+/** The kernel: vector and scalar implementations against a naive product, at every width and row range. */
+class PanelProductTest {
+
+    /** A random CSR matrix: rows x cols, up to 30 non-zeros a row, some rows empty. */
+    private static int[][] randomCsr(Random rnd, int rows, int cols, double[] valuesOut) {
+        int[] rowPtr = new int[rows + 1];
+        int[] colIdx = new int[rows * 30];
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            int c = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(Math.min(30, cols) + 1);
+            int col = 0;
+            for (int i = 0; i < c && col < cols; i++) {
+                col += rnd.nextInt(Math.max(1, (cols - col) / Math.max(1, c - i)));
+                if (col >= cols) break;
+                valuesOut[n] = rnd.nextGaussian();
+                colIdx[n++] = col++;
+            }
+            rowPtr[r + 1] = n;
+        }
+        return new int[][] {rowPtr, java.util.Arrays.copyOf(colIdx, n)};
+    }
+
+    @Test
+    void theTestsRunTheVectorKernel() {
+        // The build passes --add-modules=jdk.incubator.vector to every test JVM (pom.xml, spark.jvm.flags):
+        // if that ever goes missing, the fast path would be silently untested.
+        assertTrue(PanelProduct.kernel().startsWith("jdk.incubator.vector"), PanelProduct.kernel());
+    }
+
+    @Test
+    void vectorAndScalarKernelsGiveTheSameBitsAsTheNaiveFmaChain() {
+        Random rnd = new Random(21);
+        for (int trial = 0; trial < 300; trial++) {
+            int rows = 1 + rnd.nextInt(40), cols = 1 + rnd.nextInt(60);
+            double[] values = new double[rows * 30];
+            int[][] csr = randomCsr(rnd, rows, cols, values);
+            int[] rowPtr = csr[0], colIdx = csr[1];
+            int w = trial < 140 ? 1 + trial : 1 + rnd.nextInt(200); // every width up to 140: all tail paths
+            double[] bias = new double[rows];
+            for (int r = 0; r < rows; r++) bias[r] = rnd.nextGaussian();
+            double[] x = new double[cols * w];
+            for (int i = 0; i < x.length; i++) x[i] = rnd.nextDouble() * 255;
+            int from = rnd.nextInt(rows), to = from + 1 + rnd.nextInt(rows - from);
+
+            double[] expected = new double[(to - from) * w];
+            for (int r = from; r < to; r++) {
+                for (int j = 0; j < w; j++) {
+                    double a = bias[r];
+                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) a = Math.fma(values[k], x[colIdx[k] * w + j], a);
+                    expected[(r - from) * w + j] = a;
+                }
+            }
+            double[] vector = new double[expected.length], scalar = new double[expected.length];
+            PanelProduct.multiply(rowPtr, colIdx, values, bias, x, w, from, to, vector);
+            PanelProduct.scalar(rowPtr, colIdx, values, bias, x, w, from, to, scalar);
+            assertArrayEquals(expected, vector, 0.0, "vector, width " + w);
+            assertArrayEquals(expected, scalar, 0.0, "scalar, width " + w);
+
+            float[] fv = new float[values.length], fb = new float[rows], fx = new float[x.length];
+            for (int i = 0; i < fv.length; i++) fv[i] = (float) values[i];
+            for (int i = 0; i < fb.length; i++) fb[i] = (float) bias[i];
+            for (int i = 0; i < fx.length; i++) fx[i] = (float) x[i];
+            float[] fExpected = new float[expected.length];
+            for (int r = from; r < to; r++) {
+                for (int j = 0; j < w; j++) {
+                    float a = fb[r];
+                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) a = Math.fma(fv[k], fx[colIdx[k] * w + j], a);
+                    fExpected[(r - from) * w + j] = a;
+                }
+            }
+            float[] fVector = new float[expected.length], fScalar = new float[expected.length];
+            PanelProduct.multiply(rowPtr, colIdx, fv, fb, fx, w, from, to, fVector);
+            PanelProduct.scalar(rowPtr, colIdx, fv, fb, fx, w, from, to, fScalar);
+            assertArrayEquals(fExpected, fVector, 0.0f, "float vector, width " + w);
+            assertArrayEquals(fExpected, fScalar, 0.0f, "float scalar, width " + w);
+        }
+    }
+
+    /**
+     * An item's result does not depend on the batch it came in (how many items, its place in the panel),
+     * so a job gives the same bits however Spark partitions the files.
+     */
+    @Test
+    void anItemGivesTheSameBitsInEveryBatch() {
+        Random rnd = new Random(22);
+        for (int trial = 0; trial < 30; trial++) {
+            RandomSpecs r = RandomSpecs.draw(rnd);
+            ConvGeometry g = r.spec.geometry(r.inputShape);
+            LocalToeplitz t = LocalToeplitz.of(g);
+            int n = 1 + rnd.nextInt(300);
+            double[] x = RandomSpecs.randomInput(rnd, n * g.inputSize());
+            for (Dtype d : Dtype.values()) {
+                double[] all = new double[n * g.outputSize()];
+                t.apply(batch(x, g.inputSize(), 0, n), offsets(n, g.inputSize()), batch(all, g.outputSize(), 0, n), offsets(n, g.outputSize()), d);
+                int i = rnd.nextInt(n);
+                double[] alone = new double[g.outputSize()];
+                t.apply(new double[][] {x}, new int[] {i * g.inputSize()}, new double[][] {alone}, new int[] {0}, d);
+                assertArrayEquals(java.util.Arrays.copyOfRange(all, i * g.outputSize(), (i + 1) * g.outputSize()), alone, 0.0,
+                        d + " item " + i + " of " + n + " " + r.spec);
+            }
+        }
+    }
+
+    @Test
+    void panelsHoldWholeVectorsAndFitInL2() {
+        assertEquals(64, LocalToeplitz.panelWidth(784, 20000, Dtype.F64), "28x28: 400 KB panels of 64 images");
+        assertEquals(32, LocalToeplitz.panelWidth(3 * 32 * 32, 5000, Dtype.F64), "never less than one unit of 32");
+        assertEquals(128, LocalToeplitz.panelWidth(50, 5000, Dtype.F64), "at most four units");
+        assertEquals(8, LocalToeplitz.panelWidth(3 * 512 * 512, 8, Dtype.F64), "never more than the items");
+        assertEquals(128, LocalToeplitz.panelWidth(784, 20000, Dtype.F32), "floats: units of 64");
+    }
+
+    private static double[][] batch(double[] a, int size, int from, int n) {
+        double[][] b = new double[n][];
+        java.util.Arrays.fill(b, a);
+        return b;
+    }
+
+    private static int[] offsets(int n, int size) {
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) o[i] = i * size;
+        return o;
+    }
+}
