@@ -18,8 +18,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.mllib.linalg.DenseMatrix;
 import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.BlockManagerId;
 import org.apache.spark.storage.StorageLevel;
@@ -40,9 +38,11 @@ import scala.Tuple2;
 public final class BlockMatrixMethod {
     private BlockMatrixMethod() {}
 
-    public static Dataset<ImageBatch> apply(SparkSession spark, Dataset<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
+    public static JavaRDD<ImageBatch> apply(SparkSession spark, JavaRDD<ImageBatch> decoded, ConvSpec spec, boolean keepInput) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<ImageBatch> rows = decoded.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+        // Read twice (the plan, then the blocks of X): kept, unless the caller keeps it already.
+        JavaRDD<ImageBatch> rows = decoded.getStorageLevel().equals(StorageLevel.NONE())
+                ? decoded.persist(StorageLevel.MEMORY_AND_DISK()) : decoded;
         // Per file: shape and item count. Small, so the driver can plan the blocks.
         List<Tuple2<String, Tuple2<int[], Integer>>> index = rows.filter(ImageBatch::ok)
                 .map(b -> new Tuple2<>(b.getPath(), new Tuple2<>(b.getShape(), b.getCount()))).collect();
@@ -101,7 +101,7 @@ public final class BlockMatrixMethod {
                     }
                     return b;
                 });
-        return spark.createDataset(result.rdd(), Encoders.bean(ImageBatch.class));
+        return result;
     }
 
     private static JavaPairRDD<String, double[]> multiplyGroup(JavaSparkContext sc, JavaRDD<ImageBatch> rows, ConvGeometry g,

@@ -3,7 +3,6 @@ package org.tconv.multiply;
 import java.util.Locale;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
@@ -39,8 +38,7 @@ public enum Method {
         if (!supports(dtype)) throw new IllegalArgumentException("--dtype " + dtype + " needs --method toeplitz; " + this + " computes in float64");
         switch (this) {
             case TOEPLITZ: return decoded.mapPartitions(new ToeplitzMethod(spec, keepInput, dtype));
-            case BLOCKMATRIX:
-                return BlockMatrixMethod.apply(spark, spark.createDataset(decoded.rdd(), Encoders.bean(ImageBatch.class)), spec, keepInput).javaRDD();
+            case BLOCKMATRIX: return BlockMatrixMethod.apply(spark, decoded, spec, keepInput);
             case DIRECT: return DirectMethod.apply(spark, decoded, spec, keepInput);
             default: throw new AssertionError(this);
         }
