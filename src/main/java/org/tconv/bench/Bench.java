@@ -128,9 +128,12 @@ public final class Bench {
         }
     }
 
-    /** Rows of {@code batch} images each, as (N, C, H, W) .npy files would give; made in the tasks. */
+    /**
+     * Rows of {@code batch} images each, as (N, C, H, W) .npy files would give (fewer when the workload
+     * has fewer than {@code batch} images per core, so every core gets rows); made in the tasks.
+     */
     private JavaRDD<ImageBatch> inputRows(Workload wl, ConvGeometry g) {
-        int per = batch;
+        int per = Math.max(1, Math.min(batch, (wl.images + parallelism() - 1) / parallelism()));
         int rows = (wl.images + per - 1) / per;
         List<Integer> ids = new ArrayList<>();
         for (int r = 0; r < rows; r++) ids.add(r);

@@ -42,7 +42,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "timed runs per measurement; medians are reported (default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "untimed runs first (JIT, T built once per executor) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "3", description = "untimed runs first (JIT, T built once per executor) (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--images", paramLabel = "N", description = "images per workload instead of the standard N")
@@ -148,6 +148,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
                     r.gflops(), r.overheadRatio(),
                     Double.isNaN(r.buildSeconds) ? "" : String.format(Locale.ROOT, "; T built in %.3g s, %d time(s) during the timed runs", r.buildSeconds, r.buildsDuringRuns),
                     Double.isNaN(r.f32Error) ? "" : String.format(Locale.ROOT, "; f32 error vs f64 %.2e", r.f32Error));
+            out().println("    runs (s): multiply " + seconds(r.multiply) + ", end to end " + seconds(r.endToEnd));
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
@@ -155,6 +156,12 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
             failed.add(why);
             out().println("    not measured: " + why);
         }
+    }
+
+    private static String seconds(List<Double> runs) {
+        StringBuilder b = new StringBuilder();
+        for (double v : runs) b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.4g", v));
+        return b.toString();
     }
 
     private void scaling(Bench bench, Dtype d, List<BenchResult> results, List<String> failed) {

@@ -36,6 +36,8 @@ public final class ConvolutionJob {
 
     /** Files per partition aim: enough partitions for every core, enough files per partition for full panels. */
     static final int PARTITIONS_PER_CORE = 4;
+    /** Files a task should get at least, once every core has one: one vector register of images. */
+    static final int FILES_PER_TASK = 8;
 
     public static JobResult run(SparkSession spark, JobConfig cfg) throws IOException {
         long start = System.nanoTime();
@@ -78,11 +80,14 @@ public final class ConvolutionJob {
     }
 
     /**
-     * Tasks for a list of files: many small files become up to {@value #PARTITIONS_PER_CORE} tasks per core
-     * (every executor busy, stragglers evened out), never more tasks than files.
+     * Tasks for a list of files: at least one per core and up to {@value #PARTITIONS_PER_CORE} per core
+     * (every executor busy, stragglers evened out), but no fewer than {@value #FILES_PER_TASK} files per
+     * task beyond one task per core, so a few big photographs still fill the kernel's vectors (eight
+     * images per panel), and never more tasks than files.
      */
     public static int partitionsFor(int files, int parallelism) {
-        return Math.max(1, Math.min(files, parallelism * PARTITIONS_PER_CORE));
+        int wanted = Math.max(parallelism, Math.min(parallelism * PARTITIONS_PER_CORE, files / FILES_PER_TASK));
+        return Math.max(1, Math.min(files, wanted));
     }
 
     /** Two inputs that would write the same output file (a.png and a.jpg as a.npy): the later is rejected. */

@@ -20,8 +20,11 @@ import org.tconv.toeplitz.ToeplitzEntries;
 public final class LocalToeplitz {
     /** Bytes a panel of X may take: it is read once per non-zero of a row, so it should stay in L2. */
     static final int PANEL_BYTES = 512 << 10;
-    /** Rows of T per product call: their results (ROW_BLOCK x width values) stay in L1 until unpacked. */
-    static final int ROW_BLOCK = Integer.getInteger("tconv.rowblock", 16);
+    /**
+     * Rows of T per product call: their results (ROW_BLOCK x width values, 32 KB for 64 images) stay in
+     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once.
+     */
+    static final int ROW_BLOCK = 64;
     /** Pixels packed per pass: one cache line of each item's input. */
     private static final int PACK_BLOCK = 8;
 
@@ -131,12 +134,16 @@ public final class LocalToeplitz {
         for (int first = 0; first < count; first += width) {
             int w = Math.min(width, count - first);
             int ws = PanelProduct.padded(w, Dtype.F64); // whole vectors; the lanes past w are never unpacked
-            for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
-                int p1 = Math.min(inSize, p0 + PACK_BLOCK);
-                for (int j = 0; j < w; j++) {
-                    double[] src = in[first + j];
-                    int s = inOffsets[first + j];
-                    for (int p = p0; p < p1; p++) x[p * ws + j] = src[s + p];
+            // 8 x 8 tiles: eight images read as eight sequential streams, each line of x written whole.
+            for (int j0 = 0; j0 < w; j0 += PACK_BLOCK) {
+                int j1 = Math.min(w, j0 + PACK_BLOCK);
+                for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
+                    int p1 = Math.min(inSize, p0 + PACK_BLOCK);
+                    for (int j = j0; j < j1; j++) {
+                        double[] src = in[first + j];
+                        int s = inOffsets[first + j];
+                        for (int p = p0; p < p1; p++) x[p * ws + j] = src[s + p];
+                    }
                 }
             }
             for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
@@ -164,12 +171,15 @@ public final class LocalToeplitz {
         for (int first = 0; first < count; first += width) {
             int w = Math.min(width, count - first);
             int ws = PanelProduct.padded(w, Dtype.F32);
-            for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
-                int p1 = Math.min(inSize, p0 + PACK_BLOCK);
-                for (int j = 0; j < w; j++) {
-                    double[] src = in[first + j];
-                    int s = inOffsets[first + j];
-                    for (int p = p0; p < p1; p++) x[p * ws + j] = (float) src[s + p];
+            for (int j0 = 0; j0 < w; j0 += PACK_BLOCK) {
+                int j1 = Math.min(w, j0 + PACK_BLOCK);
+                for (int p0 = 0; p0 < inSize; p0 += PACK_BLOCK) {
+                    int p1 = Math.min(inSize, p0 + PACK_BLOCK);
+                    for (int j = j0; j < j1; j++) {
+                        double[] src = in[first + j];
+                        int s = inOffsets[first + j];
+                        for (int p = p0; p < p1; p++) x[p * ws + j] = (float) src[s + p];
+                    }
                 }
             }
             for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {

@@ -28,7 +28,7 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
      * panels, and at most ~16 MB per task, so two tasks' outputs stay in L3 and young collections find
      * little alive.
      */
-    static final long CHUNK_VALUES = Long.getLong("tconv.chunk", 2L << 20);
+    static final long CHUNK_VALUES = 2L << 20;
 
     private final ConvSpec spec;
     private final boolean keepInput;
@@ -97,9 +97,9 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
                 indexInRow[i] = k;
             }
         }
-        // Whole panels at a time, each row's output allocated just before its first item is convolved, so
-        // the freshly zeroed array is still in cache when the product writes it.
-        int step = 2 * LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
+        // A panel at a time, each row's output allocated just before its first item is convolved, so the
+        // freshly zeroed array is still in cache when the product writes it.
+        int step = LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
         for (int first = 0; first < items; first += step) {
             int n = Math.min(step, items - first);
             double[][] in = new double[n][], out = new double[n][];

@@ -105,19 +105,25 @@ public final class ToeplitzEntries implements Serializable {
             throw new MemoryBudget.MatrixTooLargeException("the Toeplitz matrix has " + nnz
                     + " non-zeros, more than one local matrix can index; use --method blockmatrix");
         }
-        int[] rowPtr = new int[numRows() + 1];
+        int rows = numRows();
+        int[] rowPtr = new int[rows + 1];
+        for (int r = 0; r < rows; r++) rowPtr[r + 1] = rowPtr[r] + (int) nonZerosOfRow(r);
+        if (rowPtr[rows] != nnz) throw new IllegalStateException("rows hold " + rowPtr[rows] + " entries, expected " + nnz);
         int[] colIdx = new int[(int) nnz];
         double[] values = new double[(int) nnz];
-        int[] n = {0};
-        int[] lastRow = {0};
-        forEachInRows(0, numRows(), (row, col, v) -> {
-            while (lastRow[0] < row) rowPtr[++lastRow[0]] = n[0];
-            colIdx[n[0]] = col;
-            values[n[0]++] = v;
+        // Every row's place is known from the shape, so ranges of rows fill in parallel: while one task
+        // builds T, the executor's other tasks wait for it (LocalToeplitz caches it), their cores idle.
+        List<int[]> ranges = rowRanges(rows, nnz < (1 << 20) ? 1 : 4 * Runtime.getRuntime().availableProcessors());
+        ranges.parallelStream().forEach(range -> {
+            int[] k = {rowPtr[range[0]]};
+            forEachInRows(range[0], range[1], (r, c, v) -> {
+                colIdx[k[0]] = c;
+                values[k[0]++] = v;
+            });
+            if (k[0] != rowPtr[range[1]]) throw new IllegalStateException("rows " + range[0] + ".." + range[1] + " generated "
+                    + (k[0] - rowPtr[range[0]]) + " entries, expected " + (rowPtr[range[1]] - rowPtr[range[0]]));
         });
-        while (lastRow[0] < numRows()) rowPtr[++lastRow[0]] = n[0];
-        if (n[0] != nnz) throw new IllegalStateException("generated " + n[0] + " entries, expected " + nnz);
-        return new SparseMatrix(numRows(), numCols(), rowPtr, colIdx, values, true);
+        return new SparseMatrix(rows, numCols(), rowPtr, colIdx, values, true);
     }
 
     /** T as a distributed CoordinateMatrix; each of {@code slices} tasks generates a range of rows. */

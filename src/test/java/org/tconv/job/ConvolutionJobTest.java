@@ -16,8 +16,12 @@ class ConvolutionJobTest {
     void manySmallFilesAreManyTasks() {
         assertEquals(8, ConvolutionJob.partitionsFor(20_000, 2), "4 tasks per core");
         assertEquals(64, ConvolutionJob.partitionsFor(20_000, 16));
+        assertEquals(8, ConvolutionJob.partitionsFor(200, 2), "200 shards: 4 tasks per core");
         assertEquals(3, ConvolutionJob.partitionsFor(3, 16), "never more tasks than files");
         assertEquals(1, ConvolutionJob.partitionsFor(0, 4));
+        assertEquals(2, ConvolutionJob.partitionsFor(16, 2), "16 photos on 2 cores: 8 per task, a full vector each");
+        assertEquals(4, ConvolutionJob.partitionsFor(35, 2), "more tasks only as files allow 8 each");
+        assertEquals(16, ConvolutionJob.partitionsFor(16, 16), "but every core gets work");
     }
 
     @Test

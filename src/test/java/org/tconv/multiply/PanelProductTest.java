@@ -13,16 +13,21 @@ import org.tconv.conv.RandomSpecs;
 /** The kernel: vector and scalar implementations against a naive product, at every width and row range. */
 class PanelProductTest {
 
-    /** A random CSR matrix: rows x cols, up to 30 non-zeros a row, some rows empty. */
+    /**
+     * A random CSR matrix: rows x cols, up to 30 non-zeros a row; some rows empty, or (as in the interior
+     * of a Toeplitz matrix) most rows of the same length.
+     */
     private static int[][] randomCsr(Random rnd, int rows, int cols, double[] valuesOut) {
         int[] rowPtr = new int[rows + 1];
         int[] colIdx = new int[rows * 30];
         int n = 0;
+        boolean even = rnd.nextBoolean();
+        int usual = 1 + rnd.nextInt(Math.min(30, cols));
         for (int r = 0; r < rows; r++) {
-            int c = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(Math.min(30, cols) + 1);
+            int c = even && rnd.nextInt(10) > 0 ? usual : rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(Math.min(30, cols) + 1);
             int col = 0;
             for (int i = 0; i < c && col < cols; i++) {
-                col += rnd.nextInt(Math.max(1, (cols - col) / Math.max(1, c - i)));
+                col += rnd.nextInt(Math.max(1, (cols - col - (c - i)) / Math.max(1, c - i)));
                 if (col >= cols) break;
                 valuesOut[n] = rnd.nextGaussian();
                 colIdx[n++] = col++;
