@@ -28,13 +28,13 @@ public final class PanelProduct {
 
     /**
      * A panel's row length for {@code width} images: whole vector registers, so the kernel needs no
-     * scalar tail (the extra lanes compute values nobody reads). Fewer images than one register are not
-     * padded: for one big image a padded panel would be eight times its size, and those images run as
-     * scalar lanes.
+     * scalar tail (the extra lanes compute values nobody reads). Fewer images than half a register are
+     * not padded: for one big image a padded panel would be eight (floats: sixteen) times its size, and
+     * those images run as scalar lanes.
      */
     public static int padded(int width, Dtype dtype) {
         int lanes = VECTOR ? VectorPanelProduct.lanes(dtype == Dtype.F32) : 1;
-        return width < lanes ? width : (width + lanes - 1) / lanes * lanes;
+        return 2 * width < lanes ? width : (width + lanes - 1) / lanes * lanes;
     }
 
     /**
