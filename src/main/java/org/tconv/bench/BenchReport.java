@@ -123,25 +123,38 @@ public final class BenchReport {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
+    /** A least-squares line time = fixed + perUnit * size, with its R². */
+    public static final class LinearFit {
+        public final double fixed, perUnit, r2;
+
+        LinearFit(double fixed, double perUnit, double r2) {
+            this.fixed = fixed;
+            this.perUnit = perUnit;
+            this.r2 = r2;
+        }
+    }
+
     /**
-     * The exponent b of time = a * size^b, fitted by least squares on logs: 1 is linear. {@code size} is
-     * images or pixels.
+     * Fits time = fixed + perUnit * size over a series ({@code size} is images or pixels). Linear cost is a
+     * good fit (R² near 1) with a small fixed part; the fixed part is what a Spark job costs anyway.
      */
-    public static double exponent(List<BenchResult> series, ToDoubleFunction<BenchResult> size, ToDoubleFunction<BenchResult> seconds) {
+    public static LinearFit linearFit(List<BenchResult> series, ToDoubleFunction<BenchResult> size, ToDoubleFunction<BenchResult> seconds) {
         int n = series.size();
         double mx = 0, my = 0;
         for (BenchResult r : series) {
-            mx += Math.log(size.applyAsDouble(r));
-            my += Math.log(seconds.applyAsDouble(r));
+            mx += size.applyAsDouble(r);
+            my += seconds.applyAsDouble(r);
         }
         mx /= n;
         my /= n;
-        double sxy = 0, sxx = 0;
+        double sxy = 0, sxx = 0, syy = 0;
         for (BenchResult r : series) {
-            double dx = Math.log(size.applyAsDouble(r)) - mx;
-            sxy += dx * (Math.log(seconds.applyAsDouble(r)) - my);
+            double dx = size.applyAsDouble(r) - mx, dy = seconds.applyAsDouble(r) - my;
+            sxy += dx * dy;
             sxx += dx * dx;
+            syy += dy * dy;
         }
-        return sxy / sxx;
+        double b = sxy / sxx;
+        return new LinearFit(my - b * mx, b, syy == 0 ? 1.0 : sxy * sxy / (sxx * syy));
     }
 }

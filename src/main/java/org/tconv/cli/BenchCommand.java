@@ -52,7 +52,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
             description = "images per input row, as an (N,C,H,W) .npy file holds them (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--scaling", description = "instead: W1 at 5k, 10k, 20k, 40k images and W4 at 512, 1024, 2048 pixels square, with the fitted exponent of time vs size")
+    @Option(names = "--scaling", description = "instead: W1 at 5k, 10k, 20k, 40k images and W4 at 512, 1024, 2048 pixels square, with the least-squares line of time vs size")
     boolean scaling;
 
     @Option(names = "--csv", paramLabel = "PATH", description = "where the CSV goes (default: target/bench/bench-<time>.csv); the .md and .png go beside it")
@@ -171,7 +171,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
             measure(bench, Workload.W1.withImages(n), Method.TOEPLITZ, d, results, failed);
             if (results.size() > before) byImages.add(results.get(results.size() - 1));
         }
-        report("W1 toeplitz, time vs images", byImages, r -> r.workload.images);
+        report("W1 toeplitz, time vs images", "image", byImages, r -> r.workload.images);
         for (Method m : new Method[] {Method.TOEPLITZ, Method.BLOCKMATRIX}) {
             if (!m.supports(d)) continue;
             List<BenchResult> byPixels = new ArrayList<>();
@@ -180,16 +180,16 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
                 measure(bench, Workload.W4.withSide(side), m, d, results, failed);
                 if (results.size() > before) byPixels.add(results.get(results.size() - 1));
             }
-            report("W4 " + m + ", time vs pixels", byPixels, r -> (double) r.workload.h * r.workload.w);
+            report("W4 " + m + ", time vs pixels", "pixel", byPixels, r -> (double) r.workload.h * r.workload.w);
         }
     }
 
-    private void report(String what, List<BenchResult> series, java.util.function.ToDoubleFunction<BenchResult> size) {
+    private void report(String what, String unit, List<BenchResult> series, java.util.function.ToDoubleFunction<BenchResult> size) {
         if (series.size() < 2) return;
-        double e2e = BenchReport.exponent(series, size, BenchResult::endToEndSeconds);
-        double mul = BenchReport.exponent(series, size, BenchResult::multiplySeconds);
+        BenchReport.LinearFit e2e = BenchReport.linearFit(series, size, BenchResult::endToEndSeconds);
+        BenchReport.LinearFit mul = BenchReport.linearFit(series, size, BenchResult::multiplySeconds);
         long builds = series.stream().mapToLong(r -> r.buildsDuringRuns).sum();
-        out().printf(Locale.ROOT, "  %s: end-to-end time ~ size^%.3f, multiply ~ size^%.3f (1 is linear); T built %d time(s) during the timed runs%n",
-                what, e2e, mul, builds);
+        out().printf(Locale.ROOT, "  %s: end to end %.4g s + %.4g us per %s (R^2 %.4f; %.4g %ss/s at the margin), multiply %.4g s + %.4g us per %s (R^2 %.4f); T built %d time(s) during the timed runs%n",
+                what, e2e.fixed, e2e.perUnit * 1e6, unit, e2e.r2, 1 / e2e.perUnit, unit, mul.fixed, mul.perUnit * 1e6, unit, mul.r2, builds);
     }
 }

@@ -89,15 +89,22 @@ class WorkloadTest {
     }
 
     @Test
-    void exponentOfAPowerLawIsRecovered() {
+    void theLineThroughTimesIsRecovered() {
         List<BenchResult> series = new java.util.ArrayList<>();
         for (int n : new int[] {5000, 10000, 20000, 40000}) {
-            double t = 2e-5 * Math.pow(n, 1.1);
+            double t = 0.1 + 2e-5 * n;
             series.add(new BenchResult(Workload.W1.withImages(n), Method.TOEPLITZ, Dtype.F64, List.of(t / 2), List.of(t),
                     0.1, 1, 1, 1, 0, Double.NaN));
         }
-        assertEquals(1.1, BenchReport.exponent(series, r -> r.workload.images, BenchResult::endToEndSeconds), 1e-9);
-        assertEquals(1.1, BenchReport.exponent(series, r -> r.workload.images, BenchResult::multiplySeconds), 1e-9);
+        BenchReport.LinearFit e2e = BenchReport.linearFit(series, r -> r.workload.images, BenchResult::endToEndSeconds);
+        assertEquals(0.1, e2e.fixed, 1e-9);
+        assertEquals(2e-5, e2e.perUnit, 1e-12);
+        assertEquals(1.0, e2e.r2, 1e-12);
+        BenchReport.LinearFit mul = BenchReport.linearFit(series, r -> r.workload.images, BenchResult::multiplySeconds);
+        assertEquals(1e-5, mul.perUnit, 1e-12);
+        series.add(new BenchResult(Workload.W1.withImages(80000), Method.TOEPLITZ, Dtype.F64, List.of(1.0), List.of(9.0),
+                0.1, 1, 1, 1, 0, Double.NaN));
+        assertTrue(BenchReport.linearFit(series, r -> r.workload.images, BenchResult::endToEndSeconds).r2 < 0.99, "a quadratic point bends the line");
     }
 
     @Test
