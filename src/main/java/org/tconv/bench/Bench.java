@@ -103,7 +103,6 @@ public final class Bench {
             EndToEnd e = new EndToEnd();
             long expected = (long) wl.images * g.outputSize();
             for (int run = 0; run < warmup + runs; run++) {
-                if (Boolean.getBoolean("tconv.bench.gc")) System.gc();
                 resetHeapPeaks();
                 long builds = LocalToeplitz.buildCount();
                 long t0 = System.nanoTime();
