@@ -25,6 +25,7 @@ import org.tconv.multiply.Method;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
 import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.verify.Verification;
 
 import scala.Tuple2;
 
@@ -213,10 +214,9 @@ public final class Bench {
         t.apply(in, zero, y32, zero, Dtype.F32);
         double diff = 0, scale = 0;
         for (int i = 0; i < n; i++) {
-            for (int r = 0; r < g.outputSize(); r++) {
-                diff = Math.max(diff, Math.abs(y32[i][r] - y64[i][r]));
-                scale = Math.max(scale, Math.abs(y64[i][r]));
-            }
+            double[] d = Verification.differences(y32[i], y64[i]);
+            diff = Math.max(diff, d[0]);
+            scale = Math.max(scale, d[1]);
         }
         return scale == 0 ? 0 : diff / scale;
     }

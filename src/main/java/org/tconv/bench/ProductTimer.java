@@ -39,32 +39,21 @@ final class ProductTimer implements AutoCloseable {
         final List<Integer> widths = new ArrayList<>();
     }
 
-    /** Packs the images of {@code wl} into per-thread panels, as LocalToeplitz packs them. */
-    private List<Share> pack(Workload wl, ConvGeometry g, Dtype dtype) {
-        int in = g.inputSize(), out = g.outputSize();
+    /** Packs the images of {@code wl} into per-thread panels, with LocalToeplitz's own packing. */
+    private List<Share> pack(Workload wl, LocalToeplitz t, Dtype dtype) {
+        int in = t.geometry().inputSize(), out = t.geometry().outputSize();
         List<Share> shares = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
+        for (int th = 0; th < threads; th++) {
             Share s = new Share();
-            long from = (long) wl.images * t / threads, to = (long) wl.images * (t + 1) / threads;
+            long from = (long) wl.images * th / threads, to = (long) wl.images * (th + 1) / threads;
             int count = (int) (to - from);
             int width = Math.max(1, LocalToeplitz.panelWidth(in, Math.max(1, count), dtype));
             for (long first = from; first < to; first += width) {
-                int w = (int) Math.min(width, to - first);
-                int ws = PanelProduct.padded(w, dtype); // as LocalToeplitz pads its panels
-                double[] px = new double[in * ws];
-                for (int j = 0; j < w; j++) {
-                    double[] img = wl.image(first + j);
-                    for (int p = 0; p < in; p++) px[p * ws + j] = img[p];
-                }
-                if (dtype == Dtype.F32) {
-                    float[] fx = new float[px.length];
-                    for (int i = 0; i < px.length; i++) fx[i] = (float) px[i];
-                    s.x.add(fx);
-                    s.y.add(new float[out * ws]);
-                } else {
-                    s.x.add(px);
-                    s.y.add(new double[out * ws]);
-                }
+                double[][] images = new double[(int) Math.min(width, to - first)][];
+                for (int j = 0; j < images.length; j++) images[j] = wl.image(first + j);
+                int ws = PanelProduct.padded(images.length, dtype);
+                s.x.add(t.packedPanel(images, dtype));
+                s.y.add(dtype == Dtype.F32 ? new float[out * ws] : new double[out * ws]);
                 s.widths.add(ws);
             }
             shares.add(s);
@@ -74,7 +63,7 @@ final class ProductTimer implements AutoCloseable {
 
     /** Seconds of each of {@code warmup + runs} passes of Y = T X over the whole workload; warm-ups dropped. */
     List<Double> toeplitz(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
-        List<Share> shares = pack(wl, t.geometry(), dtype);
+        List<Share> shares = pack(wl, t, dtype);
         return time(warmup, runs, share -> {
             Share s = shares.get(share);
             for (int i = 0; i < s.widths.size(); i++) {

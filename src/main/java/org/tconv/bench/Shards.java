@@ -24,7 +24,7 @@ public final class Shards {
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         ConvSpec spec = wl.spec();
-        write(dir.resolve("weights.npy"), wl.weightShape(), weights(spec));
+        write(dir.resolve("weights.npy"), wl.weightShape(), spec.weights());
         if (wl.bias) {
             double[] b = new double[wl.cOut];
             for (int i = 0; i < b.length; i++) b[i] = spec.bias(i);
@@ -39,17 +39,6 @@ public final class Shards {
             write(images.resolve(String.format(Locale.ROOT, "shard-%05d.npy", files)), new int[] {n, wl.c, wl.h, wl.w}, v);
         }
         return files;
-    }
-
-    private static double[] weights(ConvSpec spec) {
-        int[] s = spec.weightShape();
-        double[] w = new double[s[0] * s[1] * s[2] * s[3]];
-        int i = 0;
-        for (int co = 0; co < s[0]; co++)
-            for (int ci = 0; ci < s[1]; ci++)
-                for (int y = 0; y < s[2]; y++)
-                    for (int x = 0; x < s[3]; x++) w[i++] = spec.weight(co, ci, y, x);
-        return w;
     }
 
     private static void write(Path p, int[] shape, double[] data) throws IOException {

@@ -87,7 +87,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             m = Method.parse(method);
             f = OutputFormat.parse(format);
             d = Dtype.parse(dtype);
-            if (!m.supports(d)) throw new IllegalArgumentException("--dtype " + d + " needs --method toeplitz (" + m + " computes in float64)");
+            m.requireSupports(d);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }

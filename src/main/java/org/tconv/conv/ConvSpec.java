@@ -215,6 +215,8 @@ public final class ConvSpec implements Serializable {
     /** The weight at (co, ci within the group, ky, kx). */
     public double weight(int co, int ci, int ky, int kx) { return weight[((co * cInPerGroup + ci) * kH + ky) * kW + kx]; }
     public double bias(int co) { return bias == null ? 0.0 : bias[co]; }
+    /** The weights, C order (C_out, C_in/groups, kH, kW) as given: a copy. */
+    public double[] weights() { return weight.clone(); }
     public int parameterCount() { return weight.length + (bias == null ? 0 : bias.length); }
     public int[] weightShape() {
         return dims == 2 ? new int[] {cOut, cInPerGroup, kH, kW} : new int[] {cOut, cInPerGroup, kW};

@@ -29,13 +29,18 @@ public enum Method {
         return dtype == Dtype.F64 || this == TOEPLITZ;
     }
 
+    /** @throws IllegalArgumentException naming the problem when this method cannot compute in {@code dtype} */
+    public void requireSupports(Dtype dtype) {
+        if (!supports(dtype)) throw new IllegalArgumentException("--dtype " + dtype + " needs --method toeplitz (" + this + " computes in float64)");
+    }
+
     /**
      * Fills {@code outShape}/{@code outValues} of every accepted row; keeps the input values when asked.
      * The rows come and go as an RDD of objects: the toeplitz path never copies an image or a result
      * through a Spark SQL encoder (for 28x28 images that copy cost more than the product).
      */
     public JavaRDD<ImageBatch> apply(SparkSession spark, JavaRDD<ImageBatch> decoded, ConvSpec spec, boolean keepInput, Dtype dtype) {
-        if (!supports(dtype)) throw new IllegalArgumentException("--dtype " + dtype + " needs --method toeplitz; " + this + " computes in float64");
+        requireSupports(dtype);
         switch (this) {
             case TOEPLITZ: return decoded.mapPartitions(new ToeplitzMethod(spec, keepInput, dtype));
             case BLOCKMATRIX: return BlockMatrixMethod.apply(spark, decoded, spec, keepInput);

@@ -76,7 +76,11 @@ public final class Verification {
     /** [max |a - b|, max |b|]; NaN when the lengths differ or a value is NaN, so the check fails. */
     static double[] differences(Seq<Object> a, Seq<Object> b) {
         if (a == null || b == null || a.size() != b.size()) return new double[] {Double.NaN, 1.0};
-        double[] x = SqlArrays.doubles(a), y = SqlArrays.doubles(b);
+        return differences(SqlArrays.doubles(a), SqlArrays.doubles(b));
+    }
+
+    /** [max |x - y|, max |y|] of two arrays of the same length; NaN where a value is NaN. */
+    public static double[] differences(double[] x, double[] y) {
         double d = 0, s = 0;
         for (int i = 0; i < x.length; i++) {
             double diff = Math.abs(x[i] - y[i]);
