@@ -51,7 +51,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master when not under spark-submit (default: local[*])")
     String master;
 
-    @Option(names = "--overwrite", description = "replace an existing output directory")
+    @Option(names = "--overwrite", description = "replace a finished tconv output: the new one is written beside it and swapped in only when complete")
     boolean overwrite;
 
     @Override
@@ -95,10 +95,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         String out = output != null ? output
                 : Home.resolve("target/tconv-out/run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         try {
-            new OutputLocation(out, hadoop).prepare(overwrite);
+            new OutputLocation(out, hadoop).check(overwrite, in);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        return new JobConfig(in, out, spec, m, f, verify, d);
+        return new JobConfig(in, out, spec, m, f, verify, d, overwrite);
     }
 }

@@ -25,6 +25,7 @@ import org.tconv.read.InputFiles;
 import org.tconv.verify.Verification;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
+import org.tconv.write.PendingOutput;
 import org.tconv.write.ResultWriter;
 
 /**
@@ -39,13 +40,47 @@ public final class ConvolutionJob {
     /** Files a task should get at least, once every core has one: one vector register of images. */
     static final int FILES_PER_TASK = 8;
 
+    /**
+     * Runs the job into its output, which is finished ({@code _rejected.csv}, then {@code _SUCCESS}, then the
+     * swap for {@code --overwrite}) only when everything was written; a failure leaves an old output as it was.
+     */
+    /**
+     * Runs between the job's committed files and {@code _rejected.csv}/{@code _SUCCESS}: the window in which a
+     * killed driver leaves files that must not look finished. Unit tests make it fail; the cluster test holds
+     * the driver there ({@value #HOLD_PROPERTY} milliseconds) to kill it. Otherwise it does nothing.
+     */
+    static volatile Runnable beforeFinish = ConvolutionJob::holdIfAsked;
+    static final String HOLD_PROPERTY = "tconv.faults.holdBeforeFinishMs";
+
+    private static void holdIfAsked() {
+        long ms = Long.getLong(HOLD_PROPERTY, 0);
+        if (ms <= 0) return;
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static JobResult run(SparkSession spark, JobConfig cfg) throws IOException {
         long start = System.nanoTime();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
-        OutputLocation out = new OutputLocation(cfg.output, hadoop);
-
         List<InputFile> files = InputFiles.list(cfg.input, hadoop);
+        PendingOutput out = new OutputLocation(cfg.output, hadoop).begin(cfg.overwrite, cfg.input);
+        try {
+            JobResult r = convolve(spark, sc, hadoop, cfg, files, out);
+            beforeFinish.run();
+            out.commit(r.rejected);
+            return r.finishedIn((System.nanoTime() - start) / 1e9);
+        } catch (IOException | RuntimeException | Error e) {
+            out.abort();
+            throw e;
+        }
+    }
+
+    private static JobResult convolve(SparkSession spark, JavaSparkContext sc, Configuration hadoop, JobConfig cfg,
+                                      List<InputFile> files, PendingOutput out) {
         Map<String, String> rejected = new TreeMap<>();
         files = dropClashingNames(files, cfg.format, rejected);
 
@@ -68,15 +103,14 @@ public final class ConvolutionJob {
         }
         CollectionAccumulator<String> rejectedAcc = sc.sc().collectionAccumulator("rejected");
         LongAccumulator items = sc.sc().longAccumulator("items");
-        ResultWriter.write(spark, result, cfg.format, out.uri(), rejectedAcc, items);
+        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, items);
         for (String line : rejectedAcc.value()) {
             int tab = line.indexOf('\t');
             rejected.putIfAbsent(line.substring(0, tab), line.substring(tab + 1));
         }
-        out.writeRejected(rejected);
         if (cfg.verify) result.unpersist();
         long accepted = files.size() - rejected.size();
-        return new JobResult(out.uri(), accepted, items.value(), rejected, verification, (System.nanoTime() - start) / 1e9);
+        return new JobResult(out.uri(), accepted, items.value(), rejected, verification, 0);
     }
 
     /**

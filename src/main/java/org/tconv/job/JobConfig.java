@@ -14,8 +14,11 @@ public final class JobConfig {
     public final OutputFormat format;
     public final boolean verify;
     public final Dtype dtype;
+    /** Replace a finished output (written beside it, swapped in on success). */
+    public final boolean overwrite;
 
-    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype) {
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
+                     boolean overwrite) {
         this.input = input;
         this.output = output;
         this.spec = spec;
@@ -23,5 +26,6 @@ public final class JobConfig {
         this.format = format;
         this.verify = verify;
         this.dtype = dtype;
+        this.overwrite = overwrite;
     }
 }

@@ -23,6 +23,11 @@ public final class JobResult {
         this.seconds = seconds;
     }
 
+    /** The same result, timed to the end of the commit. */
+    JobResult finishedIn(double totalSeconds) {
+        return new JobResult(output, filesWritten, itemsConvolved, rejected, verification, totalSeconds);
+    }
+
     /** 0 all went through; 2 something was rejected; 3 verification failed. */
     public int exitStatus() {
         if (verification != null && !verification.passed()) return 3;

@@ -23,7 +23,12 @@ import scala.Tuple2;
 public final class ResultWriter {
     private ResultWriter() {}
 
+    /**
+     * Writes into {@code output}, an existing directory that {@link OutputLocation} prepared, with the Hadoop
+     * settings {@code conf} ({@link PendingOutput#writerConf}: the committer writes no {@code _SUCCESS}).
+     */
     public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
+                             org.apache.hadoop.conf.Configuration conf,
                              CollectionAccumulator<String> rejected, LongAccumulator itemsWritten) {
         JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
@@ -37,12 +42,15 @@ public final class ResultWriter {
             case PARQUET:
                 spark.createDataset(good.flatMap(ResultWriter::rows).rdd(), Encoders.bean(OutputRow.class))
                         .select("path", "index", "shape", "values")
-                        .write().mode(SaveMode.Overwrite).parquet(output);
+                        // Append: the directory exists (it holds tconv's marker); Overwrite would delete it first.
+                        .write().mode(SaveMode.Append)
+                        .option(PendingOutput.COMMITTER_SUCCESS_KEY, "false")
+                        .parquet(output);
                 break;
             case NPY:
             case PNG:
                 good.flatMapToPair(b -> files(b, format).iterator())
-                        .saveAsNewAPIHadoopFile(output, Text.class, OutputFile.class, NamedFilesOutputFormat.class);
+                        .saveAsNewAPIHadoopFile(output, Text.class, OutputFile.class, NamedFilesOutputFormat.class, conf);
                 break;
             default:
                 throw new AssertionError(format);

@@ -90,7 +90,7 @@ class RunCommandTest {
         assertTrue(reason(rejected, "rank5.npy").contains("rank 5"), rejected::toString);
         try (Stream<Path> files = Files.list(out)) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
-            assertEquals(List.of("_SUCCESS", "_rejected.csv", "good.npy", "sub"), names.stream().filter(n -> !n.startsWith(".")).collect(Collectors.toList()));
+            assertEquals(List.of("_SUCCESS", "_rejected.csv", "_tconv-output", "good.npy", "sub"), names.stream().filter(n -> !n.startsWith(".")).collect(Collectors.toList()));
         }
     }
 
@@ -99,16 +99,7 @@ class RunCommandTest {
     }
 
     static Map<String, String> rejected(Path out) throws IOException {
-        List<String> lines = Files.readAllLines(out.resolve("_rejected.csv"));
-        assertEquals("path,reason", lines.get(0));
-        Map<String, String> m = new TreeMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            int comma = line.indexOf(',');
-            String reason = line.substring(comma + 1);
-            if (reason.startsWith("\"")) reason = reason.substring(1, reason.length() - 1).replace("\"\"", "\"");
-            m.put(line.substring(0, comma), reason);
-        }
-        return m;
+        return org.tconv.testing.RejectedCsv.read(out);
     }
 
     @Test

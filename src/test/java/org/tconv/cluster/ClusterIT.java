@@ -167,6 +167,7 @@ class ClusterIT {
         List<String> expectedNames = new ArrayList<>(local.files.keySet());
         expectedNames.add("_SUCCESS");
         expectedNames.add("_rejected.csv");
+        expectedNames.add("_tconv-output");
         expectedNames.sort(null);
         assertEquals(expectedNames, new ArrayList<>(remote.keySet()), what + ": exactly the local run's files, no partial, duplicate or temporary one; " + logs);
         int identical = 0;
@@ -320,6 +321,39 @@ class ClusterIT {
             assertEquals(2, rerun.waitFor(300), () -> StandaloneCluster.logs(rerun));
             System.out.printf("cluster-it: the rerun replaced the interrupted output in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             assertSameAsLocal(local, out, "rerun after driver kill", rerun);
+        }
+    }
+
+    /**
+     * The driver is killed (SIGKILL) after the job commit made its files visible, before {@code _rejected.csv}
+     * and {@code _SUCCESS} (the driver is held in that window by a fault-injection property). The output
+     * must not look finished, and the rerun must replace it with the whole output.
+     */
+    @Test
+    @Order(5)
+    void killedDriverBeforeRejectedCsvLeavesAnUnfinishedOutput() throws Exception {
+        Reference local = localRun("heavy", "direct", 7);
+        String out = hdfs.uri + "/out-killed-before-finish";
+        List<String> args = jobArgs(hdfs.uri + "/heavy", out, "direct", localWeights(7), 7);
+        FileSystem fs = hdfs.fs();
+        try (ChildJvm driver = cluster.submit("driver-held", List.of("-Dtconv.faults.holdBeforeFinishMs=600000"), List.of(), args)) {
+            long deadline = System.currentTimeMillis() + 240_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (!driver.process.isAlive()) throw new AssertionError("the driver ended before it could be killed; " + StandaloneCluster.logs(driver));
+                if (!fs.exists(new org.apache.hadoop.fs.Path(out + "/_temporary")) && countNpy(fs, out) == local.files.size()) break;
+                Thread.sleep(50);
+            }
+            driver.kill();
+            driver.process.waitFor();
+        }
+        Map<String, byte[]> left = hdfsFiles(out);
+        System.out.printf("cluster-it: killed the driver after the job commit, before _rejected.csv: %d file(s) left%n", left.size());
+        assertEquals(local.files.size(), left.keySet().stream().filter(n -> n.endsWith(".npy")).count(), "the job commit had made every file visible");
+        assertFalse(left.containsKey("_SUCCESS"), "without _rejected.csv the output never looks finished");
+        assertFalse(left.containsKey("_rejected.csv"));
+        try (ChildJvm rerun = cluster.submit("driver-rerun-after-commit", args)) {
+            assertEquals(2, rerun.waitFor(300), () -> StandaloneCluster.logs(rerun));
+            assertSameAsLocal(local, out, "rerun after a driver killed before _rejected.csv", rerun);
         }
     }
 

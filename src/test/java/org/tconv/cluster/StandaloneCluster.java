@@ -113,6 +113,11 @@ final class StandaloneCluster implements AutoCloseable {
      * writes a Spark event log to {@link #EVENTS}, which the tests read for task placement and retries.
      */
     ChildJvm submit(String name, List<String> sparkSubmitOptions, List<String> tconvArgs) throws IOException {
+        return submit(name, List.of(), sparkSubmitOptions, tconvArgs);
+    }
+
+    /** As {@link #submit(String, List, List)}, with extra options for the driver's JVM (client mode: SparkSubmit's own). */
+    ChildJvm submit(String name, List<String> driverJvmOptions, List<String> sparkSubmitOptions, List<String> tconvArgs) throws IOException {
         Files.createDirectories(EVENTS);
         // The shipped conf/spark-defaults.conf (module flags, committer, serializer); only sizes for this small cluster differ.
         List<String> args = new ArrayList<>(List.of("--master", url, "--deploy-mode", "client", "--class", "org.tconv.cli.Main",
@@ -128,7 +133,9 @@ final class StandaloneCluster implements AutoCloseable {
         args.addAll(sparkSubmitOptions);
         args.add(System.getProperty("tconv.jar"));
         args.addAll(tconvArgs);
-        return ChildJvm.start(name, "org.apache.spark.deploy.SparkSubmit", List.of("-Xmx1g"), args, env());
+        List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
+        jvm.addAll(driverJvmOptions);
+        return ChildJvm.start(name, "org.apache.spark.deploy.SparkSubmit", jvm, args, env());
     }
 
     /** The application id a driver got from the Master, from its log; null until it connected. */
