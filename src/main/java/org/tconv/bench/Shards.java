@@ -18,9 +18,18 @@ import org.tconv.read.NpyArray;
 public final class Shards {
     private Shards() {}
 
-    /** Writes the shards and returns the number of files written. */
+    /**
+     * Writes the shards and returns the number of files written. {@code dir} must be new or empty: tconv
+     * overwrites no file it did not write.
+     */
     public static int write(Workload wl, Path dir, int shardSize) throws IOException {
         if (shardSize < 1) throw new IllegalArgumentException("--shard-size must be positive, got " + shardSize);
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--write-shards " + dir + " exists and is not a directory");
+            try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) throw new IllegalArgumentException("--write-shards " + dir + " is not empty: choose a new directory");
+            }
+        }
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         ConvSpec spec = wl.spec();
@@ -42,7 +51,7 @@ public final class Shards {
     }
 
     private static void write(Path p, int[] shape, double[] data) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(p), 1 << 20)) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(p, java.nio.file.StandardOpenOption.CREATE_NEW), 1 << 20)) {
             NpyArray.write(out, shape, data);
         }
     }

@@ -93,11 +93,18 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         }
         if (shards != null) {
             if (workloads.size() != 1) throw new UsageError("--write-shards needs one --workload, e.g. --workload W1");
-            int n = Shards.write(workloads.get(0), shards, shardSize);
+            int n;
+            try {
+                n = Shards.write(workloads.get(0), shards, shardSize);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
             out().printf("tconv: wrote %d image(s) of %s as %d shard(s) to %s/images, weights to %s/weights.npy%s%n",
                     workloads.get(0).images, workloads.get(0).id, n, shards, shards, workloads.get(0).bias ? " and bias.npy" : "");
             return 0;
         }
+
+        if (csv != null && Files.exists(csv)) throw new UsageError("--csv " + csv + " already exists: tconv overwrites no file it did not write");
 
         SparkSession spark = SparkSessions.getOrCreate(master);
         Bench bench = new Bench(spark, warmup, runs, batch);

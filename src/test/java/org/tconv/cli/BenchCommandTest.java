@@ -109,5 +109,19 @@ class BenchCommandTest {
         ConvGeometry g = Workload.W1.geometry();
         double[] ref = DirectConvolution.convolve(g, Workload.W1.image(137), 0);
         Close.assertClose(ref, y.data, 37 * g.outputSize(), 1e-12, "image 137 = shard 1, item 37");
+
+        byte[] before = Files.readAllBytes(dir.resolve("weights.npy"));
+        Cli again = Cli.run("bench", "--write-shards", dir.toString(), "--workload", "W2", "--images", "10");
+        assertEquals(1, again.status, again::toString);
+        assertTrue(again.err.contains("is not empty"), again.err);
+        assertArrayEquals(before, Files.readAllBytes(dir.resolve("weights.npy")), "an existing directory's files are not overwritten");
+    }
+
+    @Test
+    void anExistingCsvIsNotOverwritten() throws IOException {
+        Path csv = Files.writeString(tmp.resolve("mine.csv"), "my data\n");
+        Cli r = Cli.run("bench", "--workload", "W5", "--method", "direct", "--runs", "1", "--warmup", "0", "--csv", csv.toString());
+        assertEquals(1, r.status, r::toString);
+        assertEquals("my data\n", Files.readString(csv));
     }
 }
