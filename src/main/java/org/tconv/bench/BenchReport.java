@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
 public final class BenchReport {
     private BenchReport() {}
 
-    public static final String CSV_HEADER = "workload,method,dtype,images_per_s,gflops,multiply_s,end_to_end_s,nnz,peak_heap_mb";
+    public static final String CSV_HEADER = "workload,method,dtype,images_per_s,gflops,multiply_s,end_to_end_s,nnz,peak_heap_mb,explicit_nnz";
 
     /** A row of a baseline CSV: only what the comparison needs. */
     public static final class BaselineRow {
@@ -38,9 +38,10 @@ public final class BenchReport {
     public static String csv(List<BenchResult> results) {
         StringBuilder s = new StringBuilder(CSV_HEADER).append('\n');
         for (BenchResult r : results) {
-            s.append(String.format(Locale.ROOT, "%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f%n",
+            s.append(String.format(Locale.ROOT, "%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f,%s%n",
                     r.workload.id, r.method, r.dtype, r.imagesPerSecond(), r.gflops(), r.multiplySeconds(),
-                    r.endToEndSeconds(), r.nnz == 0 ? "" : Long.toString(r.nnz), r.peakHeapBytes / 1048576.0));
+                    r.endToEndSeconds(), r.nnz == 0 ? "" : Long.toString(r.nnz), r.peakHeapBytes / 1048576.0,
+                    r.explicitNnz == 0 ? "" : Long.toString(r.explicitNnz)));
         }
         return s.toString();
     }

@@ -16,10 +16,15 @@ public final class BenchResult {
     public final List<Double> multiply;
     /** Seconds end to end inside Spark (cached input to computed results), one per timed run. */
     public final List<Double> endToEnd;
-    /** Seconds to build T once (toeplitz: the local CSR matrix; blockmatrix: its blocks); NaN for direct. */
+    /** Seconds to build T once (toeplitz: the operator's distinct blocks; blockmatrix: its CSR blocks); NaN for direct. */
     public final double buildSeconds;
-    /** T's stored non-zeros and its bytes as CSR; 0 for direct, which has no T. */
+    /**
+     * The non-zeros the method stores and their bytes: toeplitz the operator's distinct blocks, blockmatrix
+     * the explicit T as CSR; 0 for direct, which has no T.
+     */
     public final long nnz, matrixBytes;
+    /** The explicit T's structural non-zeros (what a CSR of T would hold); 0 for direct. */
+    public final long explicitNnz;
     /** Largest heap in use during a timed run (sum of the heap pools' peaks, garbage included). */
     public final long peakHeapBytes;
     /** Matrices the executors built during the timed runs: 0 means T was reused, never rebuilt per image. */
@@ -28,7 +33,8 @@ public final class BenchResult {
     public final double f32Error;
 
     BenchResult(Workload workload, Method method, Dtype dtype, List<Double> multiply, List<Double> endToEnd,
-                double buildSeconds, long nnz, long matrixBytes, long peakHeapBytes, long buildsDuringRuns, double f32Error) {
+                double buildSeconds, long nnz, long matrixBytes, long peakHeapBytes, long buildsDuringRuns, double f32Error,
+                long explicitNnz) {
         this.workload = workload;
         this.method = method;
         this.dtype = dtype;
@@ -40,6 +46,7 @@ public final class BenchResult {
         this.peakHeapBytes = peakHeapBytes;
         this.buildsDuringRuns = buildsDuringRuns;
         this.f32Error = f32Error;
+        this.explicitNnz = explicitNnz;
     }
 
     public double multiplySeconds() { return median(multiply); }

@@ -94,7 +94,7 @@ class WorkloadTest {
         for (int n : new int[] {5000, 10000, 20000, 40000}) {
             double t = 0.1 + 2e-5 * n;
             series.add(new BenchResult(Workload.W1.withImages(n), Method.TOEPLITZ, Dtype.F64, List.of(t / 2), List.of(t),
-                    0.1, 1, 1, 1, 0, Double.NaN));
+                    0.1, 1, 1, 1, 0, Double.NaN, 1));
         }
         BenchReport.LinearFit e2e = BenchReport.linearFit(series, r -> r.workload.images, BenchResult::endToEndSeconds);
         assertEquals(0.1, e2e.fixed, 1e-9);
@@ -103,21 +103,23 @@ class WorkloadTest {
         BenchReport.LinearFit mul = BenchReport.linearFit(series, r -> r.workload.images, BenchResult::multiplySeconds);
         assertEquals(1e-5, mul.perUnit, 1e-12);
         series.add(new BenchResult(Workload.W1.withImages(80000), Method.TOEPLITZ, Dtype.F64, List.of(1.0), List.of(9.0),
-                0.1, 1, 1, 1, 0, Double.NaN));
+                0.1, 1, 1, 1, 0, Double.NaN, 1));
         assertTrue(BenchReport.linearFit(series, r -> r.workload.images, BenchResult::endToEndSeconds).r2 < 0.99, "a quadratic point bends the line");
     }
 
     @Test
     void mediansAndRatesAreOfTheTimedRuns() {
         BenchResult r = new BenchResult(Workload.W2, Method.TOEPLITZ, Dtype.F64, List.of(0.4, 0.1, 0.2), List.of(1.0, 0.5, 0.25, 2.0),
-                0.01, 10, 120, 1 << 20, 0, Double.NaN);
+                0.01, 10, 120, 1 << 20, 0, Double.NaN, 4000);
         assertEquals(0.2, r.multiplySeconds(), 0.0);
         assertEquals(0.75, r.endToEndSeconds(), 1e-12);
         assertEquals(5000 / 0.75, r.imagesPerSecond(), 1e-9);
         assertEquals(4.424e9 / 0.75 / 1e9, r.gflops(), 1e-3);
         String csv = BenchReport.csv(List.of(r));
         assertEquals(BenchReport.CSV_HEADER, csv.lines().findFirst().orElseThrow());
-        assertTrue(csv.lines().skip(1).findFirst().orElseThrow().startsWith("W2,toeplitz,f64,6666.67,"), csv);
+        String row = csv.lines().skip(1).findFirst().orElseThrow();
+        assertTrue(row.startsWith("W2,toeplitz,f64,6666.67,"), csv);
+        assertTrue(row.endsWith(",10,1.0,4000"), "stored non-zeros, peak heap, then the explicit T's non-zeros last: " + csv);
     }
 
     @Test
@@ -128,7 +130,7 @@ class WorkloadTest {
         List<BenchReport.BaselineRow> rows = BenchReport.readBaseline(p);
         assertEquals(2, rows.size());
         assertEquals(8655, rows.get(0).imagesPerSecond, 0.0);
-        BenchResult r = new BenchResult(Workload.W1, Method.TOEPLITZ, Dtype.F32, List.of(0.2), List.of(0.4), 0.01, 1, 1, 1, 0, 1e-7);
+        BenchResult r = new BenchResult(Workload.W1, Method.TOEPLITZ, Dtype.F32, List.of(0.2), List.of(0.4), 0.01, 1, 1, 1, 0, 1e-7, 1);
         assertEquals(31111, BenchReport.baselineFor(rows, r).imagesPerSecond, 0.0);
         String md = BenchReport.markdown(List.of(r), rows);
         assertTrue(md.contains("| W1 | pytorch | f32 |"), md);
