@@ -21,7 +21,7 @@ import org.tconv.conv.Padding;
  *   W3  16     3x512x512  8x3x3x3     1      1       no    113.2
  *   W4  1      1x2048x2048 1x1x5x5    1      2       no    209.7
  *   W5  1      1x5x5      1x1x3x3     1      0       no    0.000162
- *   W6  48     3xHxW      8x3x3x3     1      1       no    ~66 (H, W all different, in 300..512)
+ *   W6  48     3xHxW      8x3x3x3     1      1       no    69.7 on average (H, W all different, in 300..512)
  *   W7  4      1x64x128x128 8x1x3x3x3 1      1       no    453.0
  * </pre>
  * W6 is the one workload whose items do not share a shape: {@link #shape(long)} gives each its own.
