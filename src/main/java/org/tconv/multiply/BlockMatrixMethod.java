@@ -96,8 +96,10 @@ public final class BlockMatrixMethod {
                         b.setError(why);
                         b.setValues(null);
                     } else if (b.ok()) {
-                        b.setOutValues(t._2.orNull());
-                        b.setOutShape(spec.geometry(b.getShape()).outputShape());
+                        ConvGeometry g = spec.geometry(b.getShape());
+                        // no block of Y at all when every entry of T is zero (all taps in the padding): the bias alone
+                        b.setOutValues(t._2.isPresent() ? t._2.get() : biasOnly(g, b.getCount()));
+                        b.setOutShape(g.outputShape());
                         if (!keepInput) b.setValues(null);
                     }
                     return b;
@@ -176,6 +178,14 @@ public final class BlockMatrixMethod {
                     for (int i = 0; i < v.length; i++) v[i] += spec.bias(outIndex.channel(i % outSize));
                     return new Tuple2<>(e._1, v);
                 });
+    }
+
+    /** {@code count} outputs of T = 0: each element its output channel's bias. */
+    private static double[] biasOnly(ConvGeometry g, int count) {
+        int outSize = g.outputSize();
+        double[] v = new double[count * outSize];
+        for (int i = 0; i < v.length; i++) v[i] = g.spec.bias(g.output().channel(i % outSize));
+        return v;
     }
 
     /** Column c of a product block: a copy of the column-major values where MLlib left them so. */

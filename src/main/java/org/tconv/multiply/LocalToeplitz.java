@@ -3,81 +3,90 @@ package org.tconv.multiply;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.spark.mllib.linalg.SparseMatrix;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.toeplitz.MemoryBudget;
-import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.toeplitz.BlockToeplitz;
 
 /**
- * T for one (convolution, input shape) as an MLlib CSR {@link SparseMatrix}, with the product that
- * applies it to a batch of items. Built at most once per executor JVM for each key: {@link #of} caches.
+ * T for one (convolution, input shape) as its distinct blocks ({@link BlockToeplitz}), with the product that
+ * applies it to a batch of items. Built at most once per executor JVM for each key: {@link #of} caches; a
+ * build costs the distinct blocks (kD * kH of them with zero padding), not the pixels, so a dataset of many
+ * image sizes pays little for each new size.
  *
  * <p>The product works panel by panel: up to {@link #panelWidth} items are packed with the images innermost,
- * then T is applied {@link #ROW_BLOCK} rows at a time into a small buffer that is unpacked into the items'
- * own output arrays at once. So neither X nor Y exists for the whole batch, and the unpack writes each output
- * once, while it is still in cache.
+ * then each output line is computed {@link #ROW_BLOCK} block rows (outputs of one channel) at a time into a
+ * small buffer that is unpacked into the items' own output arrays at once. So neither X nor Y exists for the
+ * whole batch, and the unpack writes each output once, while it is still in cache.
  */
 public final class LocalToeplitz {
     /** Bytes a panel of X may take: it is read once per non-zero of a row, so it should stay in L2. */
     static final int PANEL_BYTES = 512 << 10;
     /**
-     * Rows of T per product call: their results (ROW_BLOCK x width values, 32 KB for 64 images) stay in
-     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once.
+     * Block rows per product call: their results (ROW_BLOCK x width values, 32 KB for 64 images) stay in
+     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once. A multiple
+     * of {@link BlockToeplitz#RUN}.
      */
     static final int ROW_BLOCK = 64;
     /** Pixels packed per pass: one cache line of each item's input. */
     private static final int PACK_BLOCK = 8;
+    /** Output values x panel width above which one panel's lines are shared between threads. */
+    private static final long PARALLEL_WORK = 1L << 21;
 
     private final ConvGeometry geometry;
-    private final SparseMatrix t;
-    private final double[] rowBias;
-    /** T's values and the biases rounded to float32, made on the first f32 product. */
+    private final BlockToeplitz op;
+    /** The blocks' values and the biases rounded to float32, made on the first f32 product. */
     private volatile float[][] asFloat;
 
     private LocalToeplitz(ConvGeometry g) {
         this.geometry = g;
-        this.t = new ToeplitzEntries(g).toSparseMatrix();
-        this.rowBias = new double[g.outputSize()];
-        for (int r = 0; r < rowBias.length; r++) rowBias[r] = g.spec.bias(g.output().channel(r));
+        this.op = new BlockToeplitz(g);
     }
 
     public ConvGeometry geometry() { return geometry; }
-    public SparseMatrix matrix() { return t; }
+    public BlockToeplitz operator() { return op; }
 
     private static final Map<String, LocalToeplitz> CACHE = new LinkedHashMap<>(16, 0.75f, true);
     private static long cachedBytes;
     private static long builds;
+    private static long builtBytes;
 
-    /** The cached T for this geometry, built on first use; least recently used matrices make room. */
+    /** The cached operator for this geometry, built on first use; least recently used ones make room. */
     public static LocalToeplitz of(ConvGeometry g) {
         String shape = org.tconv.conv.IntTuple.format(g.inputShape()).replace(',', 'x');
         String key = g.spec.fingerprint() + ":" + shape;
         synchronized (CACHE) {
             LocalToeplitz hit = CACHE.get(key);
             if (hit != null) return hit;
-            long bytes = g.csrBytes();
-            MemoryBudget.check("the Toeplitz matrix for input " + shape, bytes);
+            LocalToeplitz built = new LocalToeplitz(g); // checks its own size against MemoryBudget first
+            long bytes = built.op.bytes();
             var it = CACHE.entrySet().iterator();
             while (cachedBytes + bytes > MemoryBudget.available() && it.hasNext()) {
-                cachedBytes -= it.next().getValue().geometry.csrBytes();
+                cachedBytes -= it.next().getValue().op.bytes();
                 it.remove();
             }
-            LocalToeplitz built = new LocalToeplitz(g);
             builds++;
+            builtBytes += bytes;
             CACHE.put(key, built);
             cachedBytes += bytes;
             return built;
         }
     }
 
-    /** Matrices built by this JVM so far: lets tests and the bench check T is not rebuilt per image. */
+    /** Operators built by this JVM so far: lets tests and the bench check T is not rebuilt per image. */
     public static long buildCount() {
         synchronized (CACHE) {
             return builds;
         }
     }
 
-    /** Forgets every cached matrix (the bench uses it to time a build). */
+    /** Bytes of every operator this JVM has built so far: what the builds cost in memory. */
+    public static long builtBytes() {
+        synchronized (CACHE) {
+            return builtBytes;
+        }
+    }
+
+    /** Forgets every cached operator (the bench uses it to time a build). */
     public static void clearCache() {
         synchronized (CACHE) {
             CACHE.clear();
@@ -120,57 +129,115 @@ public final class LocalToeplitz {
      * {@code outOffsets[i]}: items of several files go through one panel.
      */
     public void apply(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets, Dtype dtype) {
-        if (dtype == Dtype.F32) {
-            applyFloat(in, inOffsets, out, outOffsets);
-            return;
-        }
         int count = in.length;
-        int inSize = geometry.inputSize(), outSize = geometry.outputSize();
-        int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
-        double[] values = t.values();
-        int width = panelWidth(inSize, count, Dtype.F64);
-        double[] x = new double[inSize * PanelProduct.padded(width, Dtype.F64)];
-        double[] y = new double[ROW_BLOCK * PanelProduct.padded(width, Dtype.F64)];
+        int inSize = geometry.inputSize();
+        boolean single = dtype == Dtype.F32;
+        int width = panelWidth(inSize, count, dtype);
+        int wsMax = PanelProduct.padded(width, dtype);
+        Object x = single ? new float[inSize * wsMax] : new double[inSize * wsMax];
         for (int first = 0; first < count; first += width) {
             int w = Math.min(width, count - first);
-            int ws = PanelProduct.padded(w, Dtype.F64); // whole vectors; the lanes past w are never unpacked
-            pack(in, inOffsets, first, w, ws, x);
-            for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
-                int rows = Math.min(ROW_BLOCK, outSize - r0);
-                PanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, ws, r0, r0 + rows, y);
+            int ws = PanelProduct.padded(w, dtype); // whole vectors; the lanes past w are never unpacked
+            if (single) pack(in, inOffsets, first, w, ws, (float[]) x);
+            else pack(in, inOffsets, first, w, ws, (double[]) x);
+            int f = first;
+            product(x, ws, null, (y, tRow, rows) -> {
                 for (int j = 0; j < w; j++) {
-                    double[] dst = out[first + j];
-                    int d = outOffsets[first + j] + r0;
-                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * ws + j];
+                    double[] dst = out[f + j];
+                    int d = outOffsets[f + j] + tRow;
+                    if (single) {
+                        float[] yf = (float[]) y;
+                        for (int r = 0; r < rows; r++) dst[d + r] = yf[r * ws + j];
+                    } else {
+                        double[] yd = (double[]) y;
+                        for (int r = 0; r < rows; r++) dst[d + r] = yd[r * ws + j];
+                    }
+                }
+            });
+        }
+    }
+
+    /** Receives rows [tRow, tRow + rows) of T X, (rows) x ws in {@code y} (a double[] or a float[]). */
+    private interface Unpack {
+        void rows(Object y, int tRow, int rows);
+    }
+
+    /**
+     * T X + bias for one packed panel x (a double[] or float[], (columns of T) x ws): into {@code whole}
+     * ((rows of T) x ws) when given, else tile by tile through {@code unpack}. Big panels (a few large
+     * images) share their output lines between threads, each with its own tile buffer.
+     */
+    private void product(Object x, int ws, Object whole, Unpack unpack) {
+        int lines = geometry.outD * geometry.outH;
+        long work = geometry.outputElements() * ws;
+        int parts = work >= PARALLEL_WORK ? Math.min(lines, 4 * Runtime.getRuntime().availableProcessors()) : 1;
+        if (parts <= 1) {
+            lines(x, ws, whole, unpack, 0, lines);
+            return;
+        }
+        java.util.stream.IntStream.range(0, parts).parallel().forEach(i ->
+                lines(x, ws, whole, unpack, (int) ((long) lines * i / parts), (int) ((long) lines * (i + 1) / parts)));
+    }
+
+    /** Output lines [from, to) of {@link #product}. */
+    private void lines(Object x, int ws, Object whole, Unpack unpack, int from, int to) {
+        ConvGeometry g = geometry;
+        boolean single = x instanceof float[];
+        float[][] f = single ? floats() : null;
+        int outW = g.outW, plane = g.outputPlane(), width = g.w;
+        int chanMinusW = Math.toIntExact(g.input().channelSize() - width);
+        int cinPG = g.spec.inChannelsPerGroup(), perGroup = g.spec.outChannels() / g.spec.groups();
+        int[] lineStart = op.lineStart(), pairLine = op.pairLine(), pairBlock = op.pairBlock();
+        int[] rowPtr = op.rowPtr(), colIdx = op.colIdx();
+        boolean[] run = g.spec.strideW() == 1 ? runs() : null;
+        int maxPairs = 0;
+        for (int l = from; l < to; l++) maxPairs = Math.max(maxPairs, lineStart[l + 1] - lineStart[l]);
+        double[][] vd = new double[cinPG * maxPairs][];
+        float[][] vf = new float[cinPG * maxPairs][];
+        int[] bases = new int[cinPG * maxPairs];
+        Object tile = whole != null ? whole : single ? new float[ROW_BLOCK * ws] : new double[ROW_BLOCK * ws];
+        for (int line = from; line < to; line++) {
+            int p0 = lineStart[line], nP = lineStart[line + 1] - p0;
+            for (int c = 0, q = 0; c < cinPG; c++) {
+                for (int p = 0; p < nP; p++, q++) {
+                    if (single) vf[q] = f[pairBlock[p0 + p]];
+                    else vd[q] = op.values(pairBlock[p0 + p]);
+                }
+            }
+            int lastCi0 = -1;
+            for (int co = 0; co < g.spec.outChannels(); co++) {
+                int ci0 = (co / perGroup) * cinPG;
+                if (ci0 != lastCi0) {
+                    for (int c = 0, q = 0; c < cinPG; c++) {
+                        for (int p = 0; p < nP; p++, q++) {
+                            bases[q] = ((ci0 + c) * chanMinusW + pairLine[p0 + p] * width) * ws;
+                        }
+                    }
+                    lastCi0 = ci0;
+                }
+                int tRowBase = co * plane + line * outW;
+                for (int ox0 = 0; ox0 < outW; ox0 += ROW_BLOCK) {
+                    int rows = Math.min(ROW_BLOCK, outW - ox0);
+                    int br = co * outW + ox0;
+                    int yOff = whole != null ? (tRowBase + ox0) * ws : 0;
+                    if (single) {
+                        PanelProduct.multiply(rowPtr, colIdx, vf, bases, nP, cinPG, f[f.length - 1][co], (float[]) x, ws,
+                                br, br + rows, (float[]) tile, yOff, run, co * outW);
+                    } else {
+                        PanelProduct.multiply(rowPtr, colIdx, vd, bases, nP, cinPG, g.spec.bias(co), (double[]) x, ws,
+                                br, br + rows, (double[]) tile, yOff, run, co * outW);
+                    }
+                    if (whole == null) unpack.rows(tile, tRowBase + ox0, rows);
                 }
             }
         }
     }
 
-    /** The same product in float32: T, the bias and each panel rounded to float, the results widened back. */
-    private void applyFloat(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets) {
-        float[][] f = floats();
-        float[] values = f[0], bias = f[1];
-        int count = in.length;
-        int inSize = geometry.inputSize(), outSize = geometry.outputSize();
-        int[] rowPtr = t.colPtrs(), colIdx = t.rowIndices();
-        int width = panelWidth(inSize, count, Dtype.F32);
-        float[] x = new float[inSize * PanelProduct.padded(width, Dtype.F32)];
-        float[] y = new float[ROW_BLOCK * PanelProduct.padded(width, Dtype.F32)];
-        for (int first = 0; first < count; first += width) {
-            int w = Math.min(width, count - first);
-            int ws = PanelProduct.padded(w, Dtype.F32);
-            pack(in, inOffsets, first, w, ws, x);
-            for (int r0 = 0; r0 < outSize; r0 += ROW_BLOCK) {
-                int rows = Math.min(ROW_BLOCK, outSize - r0);
-                PanelProduct.multiply(rowPtr, colIdx, values, bias, x, ws, r0, r0 + rows, y);
-                for (int j = 0; j < w; j++) {
-                    double[] dst = out[first + j];
-                    int d = outOffsets[first + j] + r0;
-                    for (int r = 0; r < rows; r++) dst[d + r] = y[r * ws + j];
-                }
-            }
-        }
+    /** The operator's run flags per output column, for the single-image path. */
+    private boolean[] runs() {
+        boolean[] r = new boolean[geometry.outW];
+        for (int ox = 0; ox < r.length; ox++) r[ox] = op.runAt(ox);
+        return r;
     }
 
     /**
@@ -230,26 +297,32 @@ public final class LocalToeplitz {
      * (rows of T) x width: the product alone, without pack or unpack, as the bench times it.
      */
     public void multiplyPanel(double[] x, int width, double[] y) {
-        PanelProduct.multiply(t.colPtrs(), t.rowIndices(), t.values(), rowBias, x, width, 0, geometry.outputSize(), y);
+        product(x, width, y, null);
     }
 
     /** {@link #multiplyPanel(double[], int, double[])} in float32. */
     public void multiplyPanel(float[] x, int width, float[] y) {
-        float[][] f = floats();
-        PanelProduct.multiply(t.colPtrs(), t.rowIndices(), f[0], f[1], x, width, 0, geometry.outputSize(), y);
+        product(x, width, y, null);
     }
 
+    /** Each block's values rounded to float32, then the output channels' biases as the last array. */
     private float[][] floats() {
         float[][] f = asFloat;
         if (f == null) {
             synchronized (this) {
                 f = asFloat;
                 if (f == null) {
-                    double[] v = t.values();
-                    float[] fv = new float[v.length], fb = new float[rowBias.length];
-                    for (int i = 0; i < v.length; i++) fv[i] = (float) v[i];
-                    for (int i = 0; i < fb.length; i++) fb[i] = (float) rowBias[i];
-                    asFloat = f = new float[][] {fv, fb};
+                    int blocks = op.blockCount();
+                    f = new float[blocks + 1][];
+                    for (int b = 0; b < blocks; b++) {
+                        double[] v = op.values(b);
+                        f[b] = new float[v.length];
+                        for (int i = 0; i < v.length; i++) f[b][i] = (float) v[i];
+                    }
+                    int cOut = geometry.spec.outChannels();
+                    f[blocks] = new float[cOut];
+                    for (int co = 0; co < cOut; co++) f[blocks][co] = (float) geometry.spec.bias(co);
+                    asFloat = f;
                 }
             }
         }

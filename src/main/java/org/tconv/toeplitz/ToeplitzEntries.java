@@ -23,8 +23,9 @@ import scala.reflect.ClassTag$;
 /**
  * The entries (row, col, value) of the block-Toeplitz matrix T of one convolution and input shape, so that
  * vec(conv(x)) = T vec(x) + bias. Rows number output elements and columns input elements by C-order
- * flattening of (channel, depth, row, col) ({@link FlatIndex}). This is the only generator of T: the local {@link SparseMatrix}, the
- * {@link CoordinateMatrix} and the {@link BlockMatrix} are all built from {@link #forEachInRows}.
+ * flattening of (channel, depth, row, col) ({@link FlatIndex}). The local {@link SparseMatrix}, the
+ * {@link CoordinateMatrix} and the {@link BlockMatrix} are all built from {@link #forEachInRows}, which is
+ * {@link BlockToeplitz}'s: the one place that knows where a tap lands.
  *
  * <p>Example: 1 channel, kernel [a b c], input length 5, no padding: T is 3 x 5,
  * <pre>
@@ -38,54 +39,29 @@ import scala.reflect.ClassTag$;
 public final class ToeplitzEntries implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Receives entries in row order, columns ascending within a row, each (row, col) once. */
-    public interface Sink {
-        void entry(int row, int col, double value);
-    }
-
     private final ConvGeometry g;
+    private final BlockToeplitz op;
     private transient long[] colPrefix;
     private transient int[] colSpan;
 
     public ToeplitzEntries(ConvGeometry geometry) {
-        this.g = geometry;
+        this(new BlockToeplitz(geometry));
+    }
+
+    /** The explicit forms of an operator already built. */
+    public ToeplitzEntries(BlockToeplitz operator) {
+        this.g = operator.geometry();
+        this.op = operator;
     }
 
     public ConvGeometry geometry() { return g; }
+    public BlockToeplitz operator() { return op; }
     public int numRows() { return g.outputSize(); }
     public int numCols() { return g.inputSize(); }
 
-    /** Visits the entries of rows [from, to). */
-    public void forEachInRows(int from, int to, Sink sink) {
-        ConvSpec s = g.spec;
-        FoldedAxis depth = g.depth, rows = g.rows, cols = g.cols;
-        FlatIndex out = g.output(), in = g.input();
-        int perGroup = s.outChannels() / s.groups();
-        int cinPG = s.inChannelsPerGroup();
-        int[] at = new int[4];
-        for (int r = from; r < to; r++) {
-            out.decode(r, at);
-            int co = at[0], oz = at[1], oy = at[2], ox = at[3];
-            int ci0 = (co / perGroup) * cinPG;
-            for (int cil = 0; cil < cinPG; cil++) {
-                for (int z = depth.start[oz]; z < depth.start[oz + 1]; z++) {
-                    for (int a = rows.start[oy]; a < rows.start[oy + 1]; a++) {
-                        int rowBase = in.ofInt(ci0 + cil, depth.source[z], rows.source[a], 0);
-                        for (int b = cols.start[ox]; b < cols.start[ox + 1]; b++) {
-                            double v = 0.0;
-                            for (int q = depth.kStart[z]; q < depth.kStart[z + 1]; q++) {
-                                for (int i = rows.kStart[a]; i < rows.kStart[a + 1]; i++) {
-                                    for (int j = cols.kStart[b]; j < cols.kStart[b + 1]; j++) {
-                                        v += s.weight(co, cil, depth.k[q], rows.k[i], cols.k[j]);
-                                    }
-                                }
-                            }
-                            sink.entry(r, rowBase + cols.source[b], v);
-                        }
-                    }
-                }
-            }
-        }
+    /** Visits the entries of rows [from, to): the operator's, see {@link BlockToeplitz#forEachInRows}. */
+    public void forEachInRows(long from, long to, BlockToeplitz.Sink sink) {
+        op.forEachInRows(from, to, sink);
     }
 
     /** Stored entries of T, from the shape alone. */
@@ -121,7 +97,7 @@ public final class ToeplitzEntries implements Serializable {
         ranges.parallelStream().forEach(range -> {
             int[] k = {rowPtr[range[0]]};
             forEachInRows(range[0], range[1], (r, c, v) -> {
-                colIdx[k[0]] = c;
+                colIdx[k[0]] = (int) c;
                 values[k[0]++] = v;
             });
             if (k[0] != rowPtr[range[1]]) throw new IllegalStateException("rows " + range[0] + ".." + range[1] + " generated "
@@ -281,7 +257,7 @@ public final class ToeplitzEntries implements Serializable {
         double[] vals = new double[(int) total];
         int[] k = {0};
         forEachInRows(r0, r1, (r, c, v) -> {
-            cols[k[0]] = c;
+            cols[k[0]] = (int) c;
             vals[k[0]++] = v;
         });
         if (k[0] != total) throw new IllegalStateException("generated " + k[0] + " entries, expected " + total);

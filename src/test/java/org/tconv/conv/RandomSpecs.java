@@ -12,23 +12,44 @@ public final class RandomSpecs {
         this.inputShape = inputShape;
     }
 
-    /** Draws until a spec and input PyTorch would accept come up. */
+    /** Draws a 1-D or 2-D convolution until a spec and input PyTorch would accept come up. */
     public static RandomSpecs draw(Random rnd) {
+        return draw(rnd, false);
+    }
+
+    /** As {@link #draw(Random)}, 3-D as well when {@code withDepth}. */
+    public static RandomSpecs draw(Random rnd, boolean withDepth) {
+        return draw(rnd, withDepth, false);
+    }
+
+    /**
+     * One image wide enough (16-60 columns) that stride-1 rows have long interiors, 1-, 2- or 3-D, the other
+     * options random: exercises the product's single-image runs.
+     */
+    public static RandomSpecs drawWide(Random rnd) {
+        return draw(rnd, true, true);
+    }
+
+    private static RandomSpecs draw(Random rnd, boolean withDepth, boolean wide) {
         while (true) {
-            int dims = rnd.nextBoolean() ? 2 : 1;
+            int dims = withDepth ? 1 + rnd.nextInt(3) : rnd.nextBoolean() ? 2 : 1;
             int groups = 1 + rnd.nextInt(3);
             int cinPG = 1 + rnd.nextInt(2);
             int cout = groups * (1 + rnd.nextInt(2));
-            int kH = dims == 2 ? 1 + rnd.nextInt(4) : 1;
+            int kD = dims == 3 ? 1 + rnd.nextInt(3) : 1;
+            int kH = dims >= 2 ? 1 + rnd.nextInt(4) : 1;
             int kW = 1 + rnd.nextInt(4);
-            int[] ws = dims == 2 ? new int[] {cout, cinPG, kH, kW} : new int[] {cout, cinPG, kW};
-            double[] w = new double[cout * cinPG * kH * kW];
+            int[] ws = dims == 3 ? new int[] {cout, cinPG, kD, kH, kW}
+                    : dims == 2 ? new int[] {cout, cinPG, kH, kW} : new int[] {cout, cinPG, kW};
+            double[] w = new double[cout * cinPG * kD * kH * kW];
             for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+            int[] stride = tuple(rnd, dims, 1, 3);
+            if (wide) stride[stride.length - 1] = 1;
             ConvSpec.Builder b = ConvSpec.builder(ws, w)
                     .groups(groups)
                     .paddingMode(PaddingMode.values()[rnd.nextInt(4)])
                     .dilation(tuple(rnd, dims, 1, 2))
-                    .stride(tuple(rnd, dims, 1, 3));
+                    .stride(stride);
             int p = rnd.nextInt(4);
             // explicit padding from -1 (a crop, accepted by PyTorch in the non-zeros modes) to 2
             b.padding(p == 0 ? Padding.valid() : p == 1 ? Padding.same() : Padding.of(tuple(rnd, dims, -1, 4)));
@@ -38,7 +59,9 @@ public final class RandomSpecs {
                 b.bias(bias);
             }
             int c = cinPG * groups;
-            int[] shape = dims == 2 ? new int[] {c, 1 + rnd.nextInt(9), 1 + rnd.nextInt(9)} : new int[] {c, 1 + rnd.nextInt(14)};
+            int width = wide ? 16 + rnd.nextInt(45) : dims == 1 ? 1 + rnd.nextInt(14) : 1 + rnd.nextInt(9);
+            int[] shape = dims == 3 ? new int[] {c, 1 + rnd.nextInt(6), 1 + rnd.nextInt(7), width}
+                    : dims == 2 ? new int[] {c, 1 + rnd.nextInt(9), width} : new int[] {c, width};
             try {
                 ConvSpec spec = b.build();
                 spec.geometry(shape);

@@ -67,6 +67,7 @@ class MethodsAgreeTest {
                     ImageBatch o = out.get(in.getPath());
                     assertTrue(o.ok(), () -> m + ": " + o.getError());
                     assertArrayEquals(g.outputShape(), o.getOutShape());
+                    org.junit.jupiter.api.Assertions.assertNotNull(o.getOutValues(), m + " " + r.spec + " " + Arrays.toString(r.inputShape) + " count " + in.getCount());
                     for (int k = 0; k < in.getCount(); k++) {
                         double[] ref = DirectConvolution.convolve(g, in.getValues(), k * g.inputSize());
                         Close.assertClose(ref, o.getOutValues(), k * g.outputSize(), 1e-12, m + " " + r.spec + " " + Arrays.toString(r.inputShape));

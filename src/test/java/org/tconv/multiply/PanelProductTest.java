@@ -6,36 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
+import org.apache.spark.mllib.linalg.SparseMatrix;
 import org.junit.jupiter.api.Test;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.RandomSpecs;
+import org.tconv.toeplitz.ToeplitzEntries;
 
 /** The kernel: vector and scalar implementations against a naive product, at every width and row range. */
 class PanelProductTest {
-
-    /**
-     * A random CSR matrix: rows x cols, up to 30 non-zeros a row; some rows empty, or (as in the interior
-     * of a Toeplitz matrix) most rows of the same length.
-     */
-    private static int[][] randomCsr(Random rnd, int rows, int cols, double[] valuesOut) {
-        int[] rowPtr = new int[rows + 1];
-        int[] colIdx = new int[rows * 30];
-        int n = 0;
-        boolean even = rnd.nextBoolean();
-        int usual = 1 + rnd.nextInt(Math.min(30, cols));
-        for (int r = 0; r < rows; r++) {
-            int c = even && rnd.nextInt(10) > 0 ? usual : rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(Math.min(30, cols) + 1);
-            int col = 0;
-            for (int i = 0; i < c && col < cols; i++) {
-                col += rnd.nextInt(Math.max(1, (cols - col - (c - i)) / Math.max(1, c - i)));
-                if (col >= cols) break;
-                valuesOut[n] = rnd.nextGaussian();
-                colIdx[n++] = col++;
-            }
-            rowPtr[r + 1] = n;
-        }
-        return new int[][] {rowPtr, java.util.Arrays.copyOf(colIdx, n)};
-    }
 
     @Test
     void theTestsRunTheVectorKernel() {
@@ -44,52 +22,117 @@ class PanelProductTest {
         assertTrue(PanelProduct.kernel().startsWith("jdk.incubator.vector"), PanelProduct.kernel());
     }
 
+    /**
+     * Random blocks in the operator's layout (a shared CSR structure whose rows hold cinPG equal runs of
+     * columns, nP blocks of values, a panel offset per (channel, block)): the vector and scalar kernels
+     * against the naive FMA chain in the documented order, at every width and row range.
+     */
     @Test
     void vectorAndScalarKernelsGiveTheSameBitsAsTheNaiveFmaChain() {
         Random rnd = new Random(21);
         for (int trial = 0; trial < 300; trial++) {
-            int rows = 1 + rnd.nextInt(40), cols = 1 + rnd.nextInt(60);
-            double[] values = new double[rows * 30];
-            int[][] csr = randomCsr(rnd, rows, cols, values);
-            int[] rowPtr = csr[0], colIdx = csr[1];
+            int rows = 1 + rnd.nextInt(40), cinPG = 1 + rnd.nextInt(3), nP = rnd.nextInt(4), cols = 1 + rnd.nextInt(20);
+            int[] rowPtr = new int[rows + 1];
+            boolean even = rnd.nextBoolean();
+            int usual = 1 + rnd.nextInt(5);
+            for (int r = 0; r < rows; r++) {
+                int n = even && rnd.nextInt(10) > 0 ? usual : rnd.nextInt(6);
+                rowPtr[r + 1] = rowPtr[r] + n * cinPG;
+            }
+            int nnz = rowPtr[rows];
+            int[] colIdx = new int[nnz];
+            for (int k = 0; k < nnz; k++) colIdx[k] = rnd.nextInt(cols);
             int w = trial < 140 ? 1 + trial : 1 + rnd.nextInt(200); // every width up to 140: all tail paths
-            double[] bias = new double[rows];
-            for (int r = 0; r < rows; r++) bias[r] = rnd.nextGaussian();
-            double[] x = new double[cols * w];
+            int xRows = cols + 50;
+            double[][] vals = new double[cinPG * nP][];
+            int[] bases = new int[cinPG * nP];
+            for (int q = 0; q < vals.length; q++) {
+                vals[q] = new double[nnz];
+                for (int k = 0; k < nnz; k++) vals[q][k] = rnd.nextGaussian();
+                bases[q] = rnd.nextInt(50) * w;
+            }
+            double bias = rnd.nextGaussian();
+            double[] x = new double[xRows * w];
             for (int i = 0; i < x.length; i++) x[i] = rnd.nextDouble() * 255;
             int from = rnd.nextInt(rows), to = from + 1 + rnd.nextInt(rows - from);
+            int yOff = rnd.nextInt(3) * w;
 
-            double[] expected = new double[(to - from) * w];
+            double[] expected = new double[yOff + (to - from) * w];
             for (int r = from; r < to; r++) {
+                int k0 = rowPtr[r], n = (rowPtr[r + 1] - k0) / cinPG;
                 for (int j = 0; j < w; j++) {
-                    double a = bias[r];
-                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) a = Math.fma(values[k], x[colIdx[k] * w + j], a);
-                    expected[(r - from) * w + j] = a;
+                    double a = bias;
+                    for (int c = 0; c < cinPG; c++) {
+                        for (int p = 0; p < nP; p++) {
+                            int q = c * nP + p;
+                            for (int k = k0 + c * n; k < k0 + (c + 1) * n; k++) a = Math.fma(vals[q][k], x[bases[q] + colIdx[k] * w + j], a);
+                        }
+                    }
+                    expected[yOff + (r - from) * w + j] = a;
                 }
             }
             double[] vector = new double[expected.length], scalar = new double[expected.length];
-            PanelProduct.multiply(rowPtr, colIdx, values, bias, x, w, from, to, vector);
-            PanelProduct.scalar(rowPtr, colIdx, values, bias, x, w, from, to, scalar);
+            PanelProduct.multiply(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, from, to, vector, yOff, null, 0);
+            PanelProduct.scalar(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, from, to, scalar, yOff);
             assertArrayEquals(expected, vector, 0.0, "vector, width " + w);
             assertArrayEquals(expected, scalar, 0.0, "scalar, width " + w);
 
-            float[] fv = new float[values.length], fb = new float[rows], fx = new float[x.length];
-            for (int i = 0; i < fv.length; i++) fv[i] = (float) values[i];
-            for (int i = 0; i < fb.length; i++) fb[i] = (float) bias[i];
+            float[][] fv = new float[vals.length][];
+            for (int q = 0; q < vals.length; q++) {
+                fv[q] = new float[nnz];
+                for (int k = 0; k < nnz; k++) fv[q][k] = (float) vals[q][k];
+            }
+            float fb = (float) bias;
+            float[] fx = new float[x.length];
             for (int i = 0; i < fx.length; i++) fx[i] = (float) x[i];
             float[] fExpected = new float[expected.length];
             for (int r = from; r < to; r++) {
+                int k0 = rowPtr[r], n = (rowPtr[r + 1] - k0) / cinPG;
                 for (int j = 0; j < w; j++) {
-                    float a = fb[r];
-                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) a = Math.fma(fv[k], fx[colIdx[k] * w + j], a);
-                    fExpected[(r - from) * w + j] = a;
+                    float a = fb;
+                    for (int c = 0; c < cinPG; c++) {
+                        for (int p = 0; p < nP; p++) {
+                            int q = c * nP + p;
+                            for (int k = k0 + c * n; k < k0 + (c + 1) * n; k++) a = Math.fma(fv[q][k], fx[bases[q] + colIdx[k] * w + j], a);
+                        }
+                    }
+                    fExpected[yOff + (r - from) * w + j] = a;
                 }
             }
             float[] fVector = new float[expected.length], fScalar = new float[expected.length];
-            PanelProduct.multiply(rowPtr, colIdx, fv, fb, fx, w, from, to, fVector);
-            PanelProduct.scalar(rowPtr, colIdx, fv, fb, fx, w, from, to, fScalar);
+            PanelProduct.multiply(rowPtr, colIdx, fv, bases, nP, cinPG, fb, fx, w, from, to, fVector, yOff, null, 0);
+            PanelProduct.scalar(rowPtr, colIdx, fv, bases, nP, cinPG, fb, fx, w, from, to, fScalar, yOff);
             assertArrayEquals(fExpected, fVector, 0.0f, "float vector, width " + w);
             assertArrayEquals(fExpected, fScalar, 0.0f, "float scalar, width " + w);
+        }
+    }
+
+    /**
+     * The product by the operator gives the bits of the explicit CSR of T multiplied row by row with the
+     * FMA chain from the bias, in float64: for batches and for single wide images, whose stride-1
+     * interior goes through the kernel's RUN-rows-at-once path.
+     */
+    @Test
+    void operatorProductGivesTheBitsOfTheExplicitMatrix() {
+        Random rnd = new Random(23);
+        for (int trial = 0; trial < 120; trial++) {
+            RandomSpecs r = trial % 2 == 0 ? RandomSpecs.draw(rnd, true) : RandomSpecs.drawWide(rnd);
+            ConvGeometry g = r.spec.geometry(r.inputShape);
+            LocalToeplitz t = LocalToeplitz.of(g);
+            SparseMatrix csr = new ToeplitzEntries(t.operator()).toSparseMatrix();
+            int n = trial % 3 == 0 ? 1 + rnd.nextInt(70) : 1;
+            double[] x = RandomSpecs.randomInput(rnd, n * g.inputSize());
+            double[] y = new double[n * g.outputSize()];
+            t.apply(x, 0, n, y, 0);
+            int[] rowPtr = csr.colPtrs(), colIdx = csr.rowIndices();
+            double[] v = csr.values();
+            for (int i = 0; i < n; i++) {
+                for (int row = 0; row < g.outputSize(); row++) {
+                    double a = r.spec.bias(g.output().channel(row));
+                    for (int k = rowPtr[row]; k < rowPtr[row + 1]; k++) a = Math.fma(v[k], x[i * g.inputSize() + colIdx[k]], a);
+                    assertEquals(a, y[i * g.outputSize() + row], 0.0, r.spec + " " + java.util.Arrays.toString(r.inputShape) + " row " + row);
+                }
+            }
         }
     }
 

@@ -27,10 +27,24 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void aMatrixLargerThanTheHeapIsRefusedWithItsSize() {
+    void theOperatorOfAnImageWhoseExplicitTWouldNotFitTakesItsDistinctBlocksOnly() {
         ConvGeometry g = fiveByFive().geometry(new int[] {1, 30000, 30000});
+        assertTrue(g.csrBytes() > 10L << 30, "the explicit T: " + MemoryBudget.format(g.csrBytes()));
+        BlockToeplitz op = new BlockToeplitz(g);
+        // five kernel rows, zero padding: five blocks of 30000 x 30000, five taps a row less the edges
+        assertEquals(5, op.blockCount());
+        assertEquals(5L * (5L * 30000 - 6), op.storedNonZeros());
+        assertTrue(op.bytes() < 8L << 20, MemoryBudget.format(op.bytes()));
+    }
+
+    @Test
+    void anOperatorLargerThanTheHeapIsRefusedWithItsSize() {
+        // 64 x 16 x 3 taps for each of 100000 output columns: 307M non-zeros in each of 3 blocks
+        ConvSpec wide = ConvSpec.builder(new int[] {64, 16, 3, 3}, new double[64 * 16 * 9]).build();
+        ConvGeometry g = wide.geometry(new int[] {16, 4, 100002});
+        assertTrue(9L * 307_200_000 > Runtime.getRuntime().maxMemory() * MemoryBudget.MATRIX_SHARE, "the test needs a heap below 6 GB");
         MemoryBudget.MatrixTooLargeException e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> LocalToeplitz.of(g));
-        assertTrue(e.getMessage().contains(MemoryBudget.format(g.csrBytes())), e.getMessage());
+        assertTrue(e.getMessage().contains("(16,4,100002)"), e.getMessage());
         assertTrue(e.getMessage().contains("blockmatrix"), e.getMessage());
     }
 

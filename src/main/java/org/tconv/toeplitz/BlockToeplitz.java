@@ -1,0 +1,260 @@
+package org.tconv.toeplitz;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.mllib.linalg.SparseMatrix;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.conv.FlatIndex;
+import org.tconv.conv.FoldedAxis;
+
+/**
+ * T of one convolution and input shape held as what it is: a few distinct blocks and where they go. This is
+ * the one place that knows where a tap lands; every explicit form of T ({@link ToeplitzEntries}: the local
+ * CSR, the MatrixMarket file, the CoordinateMatrix, the BlockMatrix) is generated from it by
+ * {@link #forEachInRows}, and the toeplitz method multiplies by it directly.
+ *
+ * <p>The axes fold independently, so T restricted to output line (oz, oy) and input line (z, y) (a line is
+ * one depth slice's image row, all channels) is a block B of (C_out * outW) x (C_in * W) that depends only on
+ * which kernel taps fold onto z in depth and onto y in height: the block of tap set (Kd, Kh) holds, at
+ * row (co, ox) and column (ci, x), the sum over kd in Kd, ky in Kh and the width taps kx that fold onto x of
+ * w(co, ci, kd, ky, kx). With zero padding the tap sets are single taps, so there are kD * kH blocks, whatever
+ * the image size; reflect, replicate and circular padding add a block for each set of taps that folds onto
+ * one edge pixel. Every block has the same sparsity pattern (the width axis' sources and the groups), so
+ * they share one row-pointer and column-index array and differ in their values only.
+ *
+ * <p>Example: 1 channel, 2-D kernel rows [a b c] / [d e f] / [g h i], padding 0, input 4 x 5: three blocks
+ * B0 (taps a b c), B1 (d e f), B2 (g h i), each 3 x 5 and itself Toeplitz; output line 0 reads input lines
+ * 0, 1, 2 through B0, B1, B2 and output line 1 reads lines 1, 2, 3 through the same three blocks.
+ */
+public final class BlockToeplitz implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ConvGeometry g;
+    /** The blocks' common CSR structure: rows (co, ox), columns (ci, x) with ci the global input channel. */
+    private final int[] rowPtr, colIdx;
+    /** Values of each distinct block, in the order of colIdx. */
+    private final double[][] values;
+    /** Output line L = oz * outH + oy reads the pairs [lineStart[L], lineStart[L + 1]), input lines ascending. */
+    private final int[] lineStart, pairLine, pairBlock;
+    /** Block rows br .. br + RUN - 1 read the same taps shifted by the width stride: see {@link #runStarts}. */
+    private final boolean[] run;
+    /** Rows of one run for {@link #runStarts}. */
+    public static final int RUN = 8;
+
+    public BlockToeplitz(ConvGeometry geometry) {
+        this.g = geometry;
+        ConvSpec s = g.spec;
+        int cinPG = s.inChannelsPerGroup(), perGroup = s.outChannels() / s.groups();
+        FoldedAxis cols = g.cols;
+        long nnzLong = (long) s.outChannels() * cols.totalSources() * cinPG;
+        int blockRows = Math.multiplyExact(s.outChannels(), g.outW);
+        // Tap sets of the outer axes: which distinct lists of kernel indices fold onto one source.
+        int[] depthSet = tapSets(g.depth), rowSet = tapSets(g.rows);
+        int nDepthSets = max(depthSet) + 1, nRowSets = max(rowSet) + 1;
+        int[] blockOf = new int[nDepthSets * nRowSets];
+        java.util.Arrays.fill(blockOf, -1);
+        List<int[]> blockSources = new ArrayList<>(); // {depth source entry, row source entry} that defines the block
+        int lines = Math.multiplyExact(g.outD, g.outH);
+        lineStart = new int[lines + 1];
+        long pairs = 0;
+        for (int oz = 0; oz < g.outD; oz++) {
+            for (int oy = 0; oy < g.outH; oy++) {
+                pairs += (long) (g.depth.start[oz + 1] - g.depth.start[oz]) * (g.rows.start[oy + 1] - g.rows.start[oy]);
+            }
+        }
+        long bytesGuess = nnzLong * Integer.BYTES + (blockRows + 1L) * Integer.BYTES + (lines + 1L + 2 * pairs) * Integer.BYTES;
+        MemoryBudget.check("the Toeplitz operator's structure for input " + ToeplitzEntries.shapeText(g.inputShape())
+                + " (" + nnzLong + " non-zeros per block)", bytesGuess);
+        if (nnzLong > Integer.MAX_VALUE - 8 || pairs > Integer.MAX_VALUE - 8) {
+            throw new MemoryBudget.MatrixTooLargeException("one block of T for input " + ToeplitzEntries.shapeText(g.inputShape())
+                    + " has " + nnzLong + " non-zeros, more than one array can index");
+        }
+        pairLine = new int[(int) pairs];
+        pairBlock = new int[(int) pairs];
+        int p = 0;
+        for (int oz = 0; oz < g.outD; oz++) {
+            for (int oy = 0; oy < g.outH; oy++) {
+                lineStart[oz * g.outH + oy] = p;
+                for (int z = g.depth.start[oz]; z < g.depth.start[oz + 1]; z++) {
+                    for (int a = g.rows.start[oy]; a < g.rows.start[oy + 1]; a++) {
+                        int combo = depthSet[z] * nRowSets + rowSet[a];
+                        if (blockOf[combo] < 0) {
+                            blockOf[combo] = blockSources.size();
+                            blockSources.add(new int[] {z, a});
+                        }
+                        pairLine[p] = g.depth.source[z] * g.h + g.rows.source[a];
+                        pairBlock[p++] = blockOf[combo];
+                    }
+                }
+            }
+        }
+        lineStart[lines] = p;
+        long valueBytes = (long) blockSources.size() * nnzLong * Double.BYTES;
+        MemoryBudget.check("the " + blockSources.size() + " distinct blocks of T for input " + ToeplitzEntries.shapeText(g.inputShape()),
+                valueBytes + bytesGuess);
+        int nnz = (int) nnzLong;
+        rowPtr = new int[blockRows + 1];
+        colIdx = new int[nnz];
+        int k = 0;
+        for (int co = 0; co < s.outChannels(); co++) {
+            int ci0 = (co / perGroup) * cinPG;
+            for (int ox = 0; ox < g.outW; ox++) {
+                rowPtr[co * g.outW + ox] = k;
+                for (int c = 0; c < cinPG; c++) {
+                    for (int b = cols.start[ox]; b < cols.start[ox + 1]; b++) colIdx[k++] = (ci0 + c) * g.w + cols.source[b];
+                }
+            }
+        }
+        rowPtr[blockRows] = k;
+        values = new double[blockSources.size()][];
+        for (int bl = 0; bl < values.length; bl++) values[bl] = blockValues(blockSources.get(bl)[0], blockSources.get(bl)[1]);
+        run = runStarts();
+    }
+
+    /**
+     * The values of the block whose depth taps are those of depth source entry {@code z} and whose height
+     * taps are those of row source entry {@code a}: each entry sums its taps in the order
+     * (kd, ky, kx) ascending, the order T's entries always had.
+     */
+    private double[] blockValues(int z, int a) {
+        ConvSpec s = g.spec;
+        FoldedAxis depth = g.depth, rows = g.rows, cols = g.cols;
+        int cinPG = s.inChannelsPerGroup();
+        double[] v = new double[colIdx.length];
+        int k = 0;
+        for (int co = 0; co < s.outChannels(); co++) {
+            for (int ox = 0; ox < g.outW; ox++) {
+                for (int c = 0; c < cinPG; c++) {
+                    for (int b = cols.start[ox]; b < cols.start[ox + 1]; b++) {
+                        double sum = 0.0;
+                        for (int q = depth.kStart[z]; q < depth.kStart[z + 1]; q++) {
+                            for (int i = rows.kStart[a]; i < rows.kStart[a + 1]; i++) {
+                                for (int j = cols.kStart[b]; j < cols.kStart[b + 1]; j++) {
+                                    sum += s.weight(co, c, depth.k[q], rows.k[i], cols.k[j]);
+                                }
+                            }
+                        }
+                        v[k++] = sum;
+                    }
+                }
+            }
+        }
+        return v;
+    }
+
+    /** For each source entry of an axis, the id of its list of kernel indices; equal lists share an id. */
+    private static int[] tapSets(FoldedAxis axis) {
+        Map<List<Integer>, Integer> ids = new HashMap<>();
+        int[] set = new int[axis.source.length];
+        for (int e = 0; e < set.length; e++) {
+            List<Integer> taps = new ArrayList<>();
+            for (int i = axis.kStart[e]; i < axis.kStart[e + 1]; i++) taps.add(axis.k[i]);
+            Integer id = ids.get(taps);
+            if (id == null) ids.put(taps, id = ids.size());
+            set[e] = id;
+        }
+        return set;
+    }
+
+    private static int max(int[] v) {
+        int m = -1;
+        for (int x : v) m = Math.max(m, x);
+        return m;
+    }
+
+    /**
+     * Where output columns ox .. ox + RUN - 1 read the same taps at sources shifted by the stride, entry by
+     * entry: then those block rows hold equal values at columns shifted by the stride in every block, and a
+     * single image can be multiplied RUN output columns at a time. From the width axis alone.
+     */
+    private boolean[] runStarts() {
+        FoldedAxis cols = g.cols;
+        int stride = g.spec.strideW();
+        boolean[] r = new boolean[g.outW];
+        for (int ox = 0; ox + RUN <= g.outW; ox++) {
+            int n = cols.start[ox + 1] - cols.start[ox];
+            boolean same = true;
+            for (int i = 1; i < RUN && same; i++) {
+                int o = ox + i;
+                if (cols.start[o + 1] - cols.start[o] != n) { same = false; break; }
+                for (int t = 0; t < n && same; t++) {
+                    int e0 = cols.start[ox] + t, e = cols.start[o] + t;
+                    if (cols.source[e] != cols.source[e0] + i * stride) same = false;
+                    int len = cols.kStart[e0 + 1] - cols.kStart[e0];
+                    if (cols.kStart[e + 1] - cols.kStart[e] != len) { same = false; break; }
+                    for (int q = 0; q < len; q++) {
+                        if (cols.k[cols.kStart[e] + q] != cols.k[cols.kStart[e0] + q]) same = false;
+                    }
+                }
+            }
+            r[ox] = same;
+        }
+        return r;
+    }
+
+    public ConvGeometry geometry() { return g; }
+
+    /** Distinct blocks stored. */
+    public int blockCount() { return values.length; }
+    /** Non-zeros the operator stores: every distinct block's values. */
+    public long storedNonZeros() { return (long) values.length * colIdx.length; }
+    /** Bytes the operator holds: the blocks' values, their shared structure and the line maps. */
+    public long bytes() {
+        return storedNonZeros() * Double.BYTES + ((long) colIdx.length + rowPtr.length + lineStart.length
+                + pairLine.length + pairBlock.length) * Integer.BYTES + run.length;
+    }
+
+    /** Block {@code b} as an MLlib CSR matrix ({@code isTransposed}): (C_out * outW) x (C_in * W), sharing the structure. */
+    public SparseMatrix block(int b) {
+        return new SparseMatrix(rowPtr.length - 1, g.c * g.w, rowPtr, colIdx, values[b], true);
+    }
+
+    // ---- what the product needs, without copies ----
+
+    public int[] rowPtr() { return rowPtr; }
+    public int[] colIdx() { return colIdx; }
+    public double[] values(int block) { return values[block]; }
+    public int[] lineStart() { return lineStart; }
+    public int[] pairLine() { return pairLine; }
+    public int[] pairBlock() { return pairBlock; }
+    /** Whether block rows of output columns ox .. ox + RUN - 1 of one channel form a run (see {@link #runStarts}). */
+    public boolean runAt(int ox) { return run[ox]; }
+
+    /** Receives entries in row order, columns ascending within a row, each (row, col) once. */
+    public interface Sink {
+        void entry(long row, long col, double value);
+    }
+
+    /**
+     * Visits the entries of T's rows [from, to): for row (co, oz, oy, ox), per input channel ci of its group,
+     * the blocks of line (oz, oy) in ascending input line, each block row's columns ascending. So the
+     * columns (ci, z, y, x) come out ascending.
+     */
+    public void forEachInRows(long from, long to, Sink sink) {
+        ConvSpec s = g.spec;
+        FlatIndex out = g.output(), in = g.input();
+        int perGroup = s.outChannels() / s.groups(), cinPG = s.inChannelsPerGroup();
+        int[] at = new int[4];
+        for (long r = from; r < to; r++) {
+            out.decode(r, at);
+            int co = at[0], line = at[1] * g.outH + at[2], ox = at[3];
+            int br = co * g.outW + ox;
+            int k0 = rowPtr[br], n = (rowPtr[br + 1] - k0) / cinPG;
+            int ci0 = (co / perGroup) * cinPG;
+            for (int c = 0; c < cinPG; c++) {
+                int ci = ci0 + c;
+                long chanBase = in.of(ci, 0, 0, 0) - (long) ci * g.w;
+                for (int p = lineStart[line]; p < lineStart[line + 1]; p++) {
+                    double[] v = values[pairBlock[p]];
+                    long base = chanBase + (long) pairLine[p] * g.w;
+                    for (int k = k0 + c * n; k < k0 + (c + 1) * n; k++) sink.entry(r, base + colIdx[k], v[k]);
+                }
+            }
+        }
+    }
+}
