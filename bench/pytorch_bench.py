@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch side of tconv's performance comparison on the standard workloads W1..W5.
+"""PyTorch side of tconv's performance comparison on the standard workloads W1..W7.
 
 The workloads are those of workloads.md (kept in the project's shared notes): PyTorch Conv2d
 semantics, inputs uniform in [0, 255), weights and bias standard normal, fixed seeds; float32 runs
@@ -13,7 +13,10 @@ reported (images/s = 1 / that latency).
 
 For comparison by hand only: nothing in the Java build or tests uses this script.
 
-    /usr/bin/python3 bench/pytorch_bench.py [--workload W1|W2|W3|W4|W5|all] [--threads 2]
+W6 (48 photos of different sizes) calls conv2d once per image, on the (H, W) sizes tconv's bench draws
+(listed below, so the FLOPs are the same); W7 (volumes) is conv3d on one (4, 1, 64, 128, 128) tensor.
+
+    /usr/bin/python3 bench/pytorch_bench.py [--workload W1..W7|all] [--threads 2]
         [--dtype f64|f32] [--runs 5] [--w5-calls 20000] [--csv PATH] [--batch B]
 
 CSV header: workload,method,dtype,images_per_s,gflops,multiply_s,end_to_end_s,nnz,peak_heap_mb
@@ -41,8 +44,17 @@ WORKLOADS = {
     "W3": (16, (3, 512, 512), (8, 3, 3, 3), 1, 1, False),
     "W4": (1, (1, 2048, 2048), (1, 1, 5, 5), 1, 2, False),
     "W5": (1, (1, 5, 5), (1, 1, 3, 3), 1, 0, False),
+    "W6": (48, (3, None, None), (8, 3, 3, 3), 1, 1, False),
+    "W7": (4, (1, 64, 128, 128), (8, 1, 3, 3, 3), 1, 1, False),
 }
-SEEDS = {"W1": 101, "W2": 102, "W3": 103, "W4": 104, "W5": 105}
+SEEDS = {"W1": 101, "W2": 102, "W3": 103, "W4": 104, "W5": 105, "W6": 106, "W7": 107}
+# W6's (H, W) per image, as org.tconv.bench.Workload.W6 draws them (Workload.shape(i))
+W6_SIZES = [(481, 470), (487, 420), (406, 332), (455, 341), (404, 414), (314, 379), (445, 315), (493, 469),
+            (400, 350), (420, 350), (306, 371), (384, 474), (414, 380), (385, 508), (322, 463), (341, 358),
+            (368, 425), (468, 405), (329, 305), (493, 326), (443, 385), (486, 438), (512, 449), (490, 421),
+            (483, 481), (424, 346), (358, 341), (406, 492), (491, 377), (340, 404), (387, 375), (468, 342),
+            (464, 419), (357, 406), (353, 327), (371, 356), (311, 409), (364, 326), (420, 328), (368, 484),
+            (436, 411), (387, 432), (466, 452), (349, 423), (313, 341), (352, 500), (369, 332), (304, 483)]
 CSV_HEADER = ["workload", "method", "dtype", "images_per_s", "gflops", "multiply_s",
               "end_to_end_s", "nnz", "peak_heap_mb"]
 
@@ -52,19 +64,41 @@ def out_size(size, k, stride, pad, dilation=1):
 
 
 def flops_per_image(wid, groups=1):
-    _, (_, h, w), (c_out, c_in_g, kh, kw), stride, pad, _ = WORKLOADS[wid]
-    return 2 * c_out * c_in_g * kh * kw * out_size(h, kh, stride, pad) * out_size(w, kw, stride, pad)
+    """Mean over the workload's images for W6."""
+    n, shape, wshape, stride, pad, _ = WORKLOADS[wid]
+    c_out, c_in_g, ks = wshape[0], wshape[1], wshape[2:]
+    taps = 1
+    for k in ks:
+        taps *= k
+    sizes = W6_SIZES if wid == "W6" else [shape[1:]]
+    total = 0
+    for size in sizes:
+        positions = 1
+        for s, k in zip(size, ks):
+            positions *= out_size(s, k, stride, pad)
+        total += 2 * c_out * c_in_g * taps * positions
+    return total / len(sizes)
+
+
+def conv(x, weight, bias, stride, pad):
+    fn = F.conv3d if weight.dim() == 5 else F.conv2d
+    if isinstance(x, list):   # W6: one call per image, as one file per photo gives them
+        return [fn(xi, weight, bias, stride=stride, padding=pad) for xi in x]
+    return fn(x, weight, bias, stride=stride, padding=pad)
 
 
 def make_data(wid, dtype):
     """Inputs uniform in [0, 255), weights/bias standard normal, drawn in float64 with a fixed
     seed, then rounded to dtype (so f32 runs see the same values rounded to float32)."""
-    n, (c, h, w), wshape, _, _, has_bias = WORKLOADS[wid]
+    n, shape, wshape, _, _, has_bias = WORKLOADS[wid]
     g = torch.Generator().manual_seed(SEEDS[wid])
-    x = torch.rand((n, c, h, w), generator=g, dtype=torch.float64) * 255.0
+    if wid == "W6":
+        x = [(torch.rand((1, shape[0], h, w), generator=g, dtype=torch.float64) * 255.0).to(dtype).contiguous()
+             for h, w in W6_SIZES]
+    else:
+        x = (torch.rand((n,) + tuple(shape), generator=g, dtype=torch.float64) * 255.0).to(dtype).contiguous()
     weight = torch.randn(wshape, generator=g, dtype=torch.float64)
     bias = torch.randn((wshape[0],), generator=g, dtype=torch.float64) if has_bias else None
-    x = x.to(dtype).contiguous()
     weight = weight.to(dtype).contiguous()
     bias = bias.to(dtype).contiguous() if bias is not None else None
     return x, weight, bias
@@ -106,13 +140,12 @@ def bench_batch(wid, x, weight, bias, runs, batch=None):
     batch, of conv2d called on consecutive slices of batch images (outputs kept until the
     end, as the whole call's would be)."""
     _, _, _, stride, pad, _ = WORKLOADS[wid]
-    n = x.shape[0]
+    n = len(x) if isinstance(x, list) else x.shape[0]
 
     def once():
-        if not batch or batch >= n:
-            return F.conv2d(x, weight, bias, stride=stride, padding=pad)
-        return [F.conv2d(x[i:i + batch], weight, bias, stride=stride, padding=pad)
-                for i in range(0, n, batch)]
+        if not batch or batch >= n or isinstance(x, list):
+            return conv(x, weight, bias, stride, pad)
+        return [conv(x[i:i + batch], weight, bias, stride, pad) for i in range(0, n, batch)]
 
     times = []
     with torch.no_grad():
@@ -145,11 +178,11 @@ def check_against_float64(wid, x, weight, bias):
     """Sanity check on a few images, cropped to 64 x 64 so that it costs no memory to speak
     of (the peak RSS is the timed call's): the timed dtype agrees with a float64 conv2d."""
     _, _, _, stride, pad, _ = WORKLOADS[wid]
-    xs = x[:4, :, :64, :64]
+    xs = x[0] if isinstance(x, list) else x[:4]
+    xs = xs[..., :16, :64, :64] if weight.dim() == 5 else xs[..., :64, :64]
     with torch.no_grad():
-        y = F.conv2d(xs, weight, bias, stride=stride, padding=pad).double()
-        ref = F.conv2d(xs.double(), weight.double(), None if bias is None else bias.double(),
-                       stride=stride, padding=pad)
+        y = conv(xs, weight, bias, stride, pad).double()
+        ref = conv(xs.double(), weight.double(), None if bias is None else bias.double(), stride, pad)
     scale = ref.abs().max().item() or 1.0
     return (y - ref).abs().max().item() / scale
 

@@ -55,6 +55,7 @@ public final class Bench {
 
     public BenchResult run(Workload wl, Method method, Dtype dtype) throws Exception {
         ConvSpec spec = wl.spec();
+        if (!wl.uniform()) return runMixed(wl, spec, method, dtype);
         ConvGeometry g = spec.geometry(wl.inputShape());
         List<Double> multiply;
         double build = Double.NaN;
@@ -83,7 +84,7 @@ public final class Bench {
                     break;
                 }
                 case DIRECT:
-                    multiply = timer.direct(wl, g, warmup, runs);
+                    multiply = timer.direct(wl, spec, warmup, runs);
                     break;
                 default:
                     throw new AssertionError(method);
@@ -92,6 +93,42 @@ public final class Bench {
         System.gc(); // the product timer's panels are garbage now; the Spark runs should not pay for them
         EndToEnd e = endToEnd(wl, spec, g, method, dtype);
         return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz);
+    }
+
+    /**
+     * A workload of many shapes (W6): its point is that whatever is built per shape is paid per image, so
+     * every timed run, the multiply alone and end to end, starts with no T cached and builds each one
+     * (T built ... times during the timed runs says so). {@code T build s} is building all of them once;
+     * the non-zeros and bytes are those of all the workload's T's together.
+     */
+    private BenchResult runMixed(Workload wl, ConvSpec spec, Method method, Dtype dtype) throws Exception {
+        if (method == Method.BLOCKMATRIX) {
+            throw new IllegalArgumentException("blockmatrix is timed on workloads of one shape only (one MLlib product per"
+                    + " shape would time 48 Spark jobs, not the method)");
+        }
+        long nnz = 0, bytes = 0;
+        double build = Double.NaN, f32Error = Double.NaN;
+        List<Double> multiply;
+        try (ProductTimer timer = new ProductTimer(parallelism())) {
+            if (method == Method.TOEPLITZ) {
+                LocalToeplitz.clearCache();
+                long t0 = System.nanoTime();
+                for (long i = 0; i < wl.images; i++) {
+                    ConvGeometry g = spec.geometry(wl.shape(i));
+                    LocalToeplitz.of(g);
+                    nnz += g.structuralNonZeros();
+                    bytes += g.csrBytes();
+                }
+                build = (System.nanoTime() - t0) / 1e9;
+                multiply = timer.toeplitzMixed(wl, spec, dtype, warmup, runs);
+                if (dtype == Dtype.F32) f32Error = f32Error(wl, LocalToeplitz.of(spec.geometry(wl.shape(0))));
+            } else {
+                multiply = timer.direct(wl, spec, warmup, runs);
+            }
+        }
+        System.gc();
+        EndToEnd e = endToEnd(wl, spec, null, method, dtype);
+        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error);
     }
 
     private static final class EndToEnd {
@@ -106,8 +143,10 @@ public final class Bench {
         try {
             input.count();
             EndToEnd e = new EndToEnd();
-            long expected = (long) wl.images * g.outputSize();
+            long expected = 0;
+            for (long i = 0; i < wl.images; i++) expected += (g != null ? g : spec.geometry(wl.shape(i))).outputElements();
             for (int run = 0; run < warmup + runs; run++) {
+                if (g == null) LocalToeplitz.clearCache(); // many shapes: every run meets them for the first time
                 resetHeapPeaks();
                 long builds = LocalToeplitz.buildCount();
                 long t0 = System.nanoTime();
@@ -137,6 +176,7 @@ public final class Bench {
      * has fewer than {@code batch} images per core, so every core gets rows); made in the tasks.
      */
     private JavaRDD<ImageBatch> inputRows(Workload wl, ConvGeometry g) {
+        if (g == null) return mixedRows(wl);
         int per = Math.max(1, Math.min(batch, (wl.images + parallelism() - 1) / parallelism()));
         int rows = (wl.images + per - 1) / per;
         List<Integer> ids = new ArrayList<>();
@@ -151,6 +191,19 @@ public final class Bench {
             String name = wl.id + "-" + r + ".npy";
             ImageBatch b = ImageBatch.of(new InputFile("bench:/" + name, name), per > 1, count, wl.inputShape(), values);
             b.setOutShape(outShape);
+            return b;
+        });
+    }
+
+    /** One row per item (items of different shapes cannot share a row), as one file per photo gives them. */
+    private JavaRDD<ImageBatch> mixedRows(Workload wl) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < wl.images; i++) ids.add(i);
+        ConvSpec spec = wl.spec();
+        return sc.parallelize(ids, ConvolutionJob.partitionsFor(wl.images, parallelism())).map(i -> {
+            String name = wl.id + "-" + i + ".npy";
+            ImageBatch b = ImageBatch.of(new InputFile("bench:/" + name, name), false, 1, wl.shape(i), wl.image(i));
+            b.setOutShape(spec.geometry(wl.shape(i)).outputShape());
             return b;
         });
     }
@@ -202,10 +255,10 @@ public final class Bench {
         return new BlockMatrix(blocks.rdd(), cpb, ipb, pixels, wl.images);
     }
 
-    /** max |y32 - y64| / max |y64| over the first (up to) 64 images. */
+    /** max |y32 - y64| / max |y64| over the first (up to) 64 images (a mixed workload: its first image). */
     private static double f32Error(Workload wl, LocalToeplitz t) {
         ConvGeometry g = t.geometry();
-        int n = Math.min(64, wl.images);
+        int n = wl.uniform() ? Math.min(64, wl.images) : 1;
         double[][] in = new double[n][];
         double[][] y64 = new double[n][], y32 = new double[n][];
         int[] zero = new int[n];

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
 import org.tconv.multiply.Dtype;
 import org.tconv.multiply.LocalToeplitz;
 import org.tconv.multiply.PanelProduct;
@@ -64,7 +65,7 @@ final class ProductTimer implements AutoCloseable {
     /** Seconds of each of {@code warmup + runs} passes of Y = T X over the whole workload; warm-ups dropped. */
     List<Double> toeplitz(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
         List<Share> shares = pack(wl, t, dtype);
-        return time(warmup, runs, share -> {
+        return time(warmup, runs, () -> { }, share -> {
             Share s = shares.get(share);
             for (int i = 0; i < s.widths.size(); i++) {
                 if (dtype == Dtype.F32) {
@@ -76,8 +77,55 @@ final class ProductTimer implements AutoCloseable {
         });
     }
 
+    /**
+     * A workload whose items do not share a shape (W6): every pass starts with no T cached and builds each
+     * item's T before multiplying it, as a job meeting these shapes for the first time does; so the
+     * figure is build plus product.
+     */
+    List<Double> toeplitzMixed(Workload wl, ConvSpec spec, Dtype dtype, int warmup, int runs) throws Exception {
+        List<List<double[]>> data = new ArrayList<>();
+        List<List<ConvGeometry>> shapes = new ArrayList<>();
+        for (int th = 0; th < threads; th++) {
+            List<double[]> x = new ArrayList<>();
+            List<ConvGeometry> g = new ArrayList<>();
+            for (long i = (long) wl.images * th / threads; i < (long) wl.images * (th + 1) / threads; i++) {
+                x.add(wl.image(i));
+                g.add(spec.geometry(wl.shape(i)));
+            }
+            data.add(x);
+            shapes.add(g);
+        }
+        int[] zero = {0};
+        return time(warmup, runs, LocalToeplitz::clearCache, share -> {
+            List<double[]> x = data.get(share);
+            for (int i = 0; i < x.size(); i++) {
+                LocalToeplitz t = LocalToeplitz.of(shapes.get(share).get(i));
+                double[][] y = {new double[t.geometry().outputSize()]};
+                t.apply(new double[][] {x.get(i)}, zero, y, zero, dtype);
+            }
+        });
+    }
+
     /** Seconds of each pass of the direct loop over every image, images split between the threads. */
-    List<Double> direct(Workload wl, ConvGeometry g, int warmup, int runs) throws Exception {
+    List<Double> direct(Workload wl, ConvSpec spec, int warmup, int runs) throws Exception {
+        if (!wl.uniform()) {
+            List<List<double[]>> data = new ArrayList<>();
+            List<List<ConvGeometry>> shapes = new ArrayList<>();
+            for (int th = 0; th < threads; th++) {
+                List<double[]> x = new ArrayList<>();
+                List<ConvGeometry> g = new ArrayList<>();
+                for (long i = (long) wl.images * th / threads; i < (long) wl.images * (th + 1) / threads; i++) {
+                    x.add(wl.image(i));
+                    g.add(spec.geometry(wl.shape(i)));
+                }
+                data.add(x);
+                shapes.add(g);
+            }
+            return time(warmup, runs, () -> { }, share -> {
+                for (int i = 0; i < data.get(share).size(); i++) DirectConvolution.convolve(shapes.get(share).get(i), data.get(share).get(i), 0);
+            });
+        }
+        ConvGeometry g = spec.geometry(wl.inputShape());
         int in = g.inputSize();
         List<double[]> data = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -86,7 +134,7 @@ final class ProductTimer implements AutoCloseable {
             for (long i = from; i < to; i++) System.arraycopy(wl.image(i), 0, x, (int) (i - from) * in, in);
             data.add(x);
         }
-        return time(warmup, runs, share -> {
+        return time(warmup, runs, () -> { }, share -> {
             double[] x = data.get(share);
             for (int off = 0; off < x.length; off += in) DirectConvolution.convolve(g, x, off);
         });
@@ -96,9 +144,11 @@ final class ProductTimer implements AutoCloseable {
         void run(int share) throws Exception;
     }
 
-    private List<Double> time(int warmup, int runs, Work work) throws Exception {
+    /** {@code before} runs ahead of each pass, outside the clock. */
+    private List<Double> time(int warmup, int runs, Runnable before, Work work) throws Exception {
         List<Double> seconds = new ArrayList<>();
         for (int run = 0; run < warmup + runs; run++) {
+            before.run();
             long t0 = System.nanoTime();
             List<Future<?>> parts = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -39,13 +39,25 @@ public final class Shards {
             for (int i = 0; i < b.length; i++) b[i] = spec.bias(i);
             write(dir.resolve("bias.npy"), new int[] {wl.cOut}, b);
         }
-        int size = wl.c * wl.h * wl.w;
+        if (!wl.uniform()) {
+            // items of different shapes cannot share an (N, ...) array: one (C, H, W) file each, as photos come
+            for (long i = 0; i < wl.images; i++) {
+                write(images.resolve(String.format(Locale.ROOT, "image-%05d.npy", i)), wl.shape(i), wl.image(i));
+            }
+            return wl.images;
+        }
+        int[] item = wl.inputShape();
+        int size = 1;
+        for (int d : item) size *= d;
+        int[] shardShape = new int[item.length + 1];
+        System.arraycopy(item, 0, shardShape, 1, item.length);
         int files = 0;
         for (long first = 0; first < wl.images; first += shardSize, files++) {
             int n = (int) Math.min(shardSize, wl.images - first);
             double[] v = new double[n * size];
             for (int i = 0; i < n; i++) System.arraycopy(wl.image(first + i), 0, v, i * size, size);
-            write(images.resolve(String.format(Locale.ROOT, "shard-%05d.npy", files)), new int[] {n, wl.c, wl.h, wl.w}, v);
+            shardShape[0] = n;
+            write(images.resolve(String.format(Locale.ROOT, "shard-%05d.npy", files)), shardShape, v);
         }
         return files;
     }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         description = {"Time the standard workloads (shared/workloads.md) in this process: the multiply alone and end to end inside Spark.",
                 "Writes a CSV (" + BenchReport.CSV_HEADER + "), a Markdown table and, with --plot, a PNG chart."})
 class BenchCommand extends TconvCommand implements Callable<Integer> {
-    @Option(names = "--workload", defaultValue = "all", description = "W1, W2, W3, W4, W5 or all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--workload", defaultValue = "all",
+            description = "W1 .. W7, a comma-separated list of them (W3,W6) or all (default: ${DEFAULT-VALUE})")
     String workload;
 
     @Option(names = "--method", defaultValue = "all", description = "toeplitz, blockmatrix, direct or all (default: ${DEFAULT-VALUE})")
@@ -82,7 +83,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         try {
             if (runs < 1 || warmup < 0 || batch < 1) throw new IllegalArgumentException("--runs and --batch must be positive, --warmup not negative");
             d = Dtype.parse(dtype);
-            for (Workload wl : workload.equalsIgnoreCase("all") ? Workload.STANDARD : new Workload[] {Workload.parse(workload)}) {
+            for (Workload wl : Workload.parseList(workload)) {
                 workloads.add(images == null ? wl : wl.withImages(images));
             }
             if (method.equalsIgnoreCase("all")) methods.addAll(List.of(Method.values()));

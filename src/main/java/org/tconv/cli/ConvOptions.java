@@ -15,20 +15,25 @@ final class ConvOptions {
     static final String DEFAULT_WEIGHTS = "conf/default-weights.npy";
 
     @Option(names = "--weights", paramLabel = "PATH",
-            description = ".npy weights, (C_out, C_in/groups, kH, kW) for 2-D or (C_out, C_in/groups, K) for 1-D (default: ${DEFAULT-VALUE} in the tconv folder)",
+            description = ".npy weights; the rank picks the dimension: (C_out, C_in/groups, K) 1-D, (C_out, C_in/groups, kH, kW) 2-D,"
+                    + " (C_out, C_in/groups, kD, kH, kW) 3-D (default: ${DEFAULT-VALUE} in the tconv folder)",
             defaultValue = DEFAULT_WEIGHTS)
     String weights;
 
     @Option(names = "--bias", paramLabel = "PATH", description = ".npy vector of length C_out")
     String bias;
 
-    @Option(names = "--stride", paramLabel = "S|H,W", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--stride", paramLabel = "S|H,W|D,H,W", defaultValue = "1",
+            description = "one value for every axis or one per axis (default: ${DEFAULT-VALUE})")
     String stride;
 
-    @Option(names = "--padding", paramLabel = "P|H,W|same|valid", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--padding", paramLabel = "P|H,W|D,H,W|same|valid", defaultValue = "0",
+            description = "one value for every axis, one per axis, same (even kernels pad one less before than after, as PyTorch)"
+                    + " or valid (default: ${DEFAULT-VALUE})")
     String padding;
 
-    @Option(names = "--dilation", paramLabel = "D|H,W", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--dilation", paramLabel = "D|H,W|D,H,W", defaultValue = "1",
+            description = "one value for every axis or one per axis (default: ${DEFAULT-VALUE})")
     String dilation;
 
     @Option(names = "--groups", paramLabel = "G", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")

@@ -19,7 +19,9 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     ConvOptions conv;
 
-    @Option(names = "--input-shape", required = true, paramLabel = "C,H,W|C,L", description = "shape of one input")
+    @Option(names = "--input-shape", required = true, paramLabel = "C,L|C,H,W|C,D,H,W",
+            description = "shape of one input (C,L for 1-D weights, C,H,W for 2-D, C,D,H,W for 3-D); T's rows and columns are"
+                    + " numbered by C-order flattening of (channel, depth, row, col)")
     String inputShape;
 
     @Option(names = "--output", required = true, paramLabel = "T.mtx", description = "MatrixMarket file (any Hadoop path)")
@@ -36,7 +38,7 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
             for (int i = 0; i < parts.length; i++) shape[i] = Integer.parseInt(parts[i]);
             g = spec.geometry(shape);
         } catch (NumberFormatException e) {
-            throw new UsageError("--input-shape must be C,H,W or C,L, got '" + inputShape + "'");
+            throw new UsageError("--input-shape must be C,L, C,H,W or C,D,H,W, got '" + inputShape + "'");
         } catch (InputRejectedException e) {
             throw new UsageError("--input-shape " + inputShape + ": " + e.getMessage());
         }

@@ -14,8 +14,9 @@ import org.tconv.conv.InputRejectedException;
 
 /**
  * Reads one input file inside a task and turns it into an {@link ImageBatch} the convolution accepts, or
- * a rejected one with the reason. Images decode to (C, H, W); a .npy is (L)/(C, L)/(N, C, L) for 1-D
- * weights and (H, W)/(C, H, W)/(N, C, H, W) for 2-D weights.
+ * a rejected one with the reason. Images decode to (C, H, W) and so need 2-D weights; a .npy is
+ * (L)/(C, L)/(N, C, L) for 1-D weights, (H, W)/(C, H, W)/(N, C, H, W) for 2-D weights and
+ * (D, H, W)/(C, D, H, W)/(N, C, D, H, W) for 3-D weights.
  */
 public final class InputDecoder {
     private final ConvSpec spec;
@@ -46,7 +47,9 @@ public final class InputDecoder {
             a = NpyArray.read(bytes);
         } else {
             if (spec.dims() != 2) {
-                throw new InputRejectedException("an image needs 2-D weights (C_out, C_in, kH, kW); the weights are 1-D");
+                // An image is one (C, H, W) item: rank 3, the wrong rank for any but 2-D weights.
+                throw new InputRejectedException("an image is (C, H, W) and needs 2-D weights (C_out, C_in, kH, kW); the weights are "
+                        + spec.dims() + "-D, which take " + shapes(spec.dims()) + " .npy arrays");
             }
             a = ImageDecoder.decode(bytes);
         }
@@ -68,11 +71,20 @@ public final class InputDecoder {
             if (count == 0) throw new InputRejectedException("batch of 0 items");
         } else {
             throw new InputRejectedException("array of shape (" + org.tconv.conv.IntTuple.format(a.shape) + ") has rank "
-                    + rank + "; " + dims + "-D weights take " + (dims == 2 ? "(H,W), (C,H,W) or (N,C,H,W)" : "(L), (C,L) or (N,C,L)"));
+                    + rank + "; " + dims + "-D weights take " + shapes(dims));
         }
         ImageBatch b = ImageBatch.of(f, batched, count, item, a.data);
         b.setOutShape(spec.geometry(item).outputShape()); // rejects what PyTorch would refuse
         return b;
+    }
+
+    /** The input shapes weights of {@code dims} spatial axes take, as the user writes them. */
+    private static String shapes(int dims) {
+        switch (dims) {
+            case 1: return "(L), (C,L) or (N,C,L)";
+            case 2: return "(H,W), (C,H,W) or (N,C,H,W)";
+            default: return "(D,H,W), (C,D,H,W) or (N,C,D,H,W)";
+        }
     }
 
     private static byte[] readAll(Path p, Configuration conf) throws IOException {

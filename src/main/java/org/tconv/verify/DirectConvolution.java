@@ -7,56 +7,71 @@ import org.tconv.conv.ConvSpec;
  * The reference: PyTorch's convolution computed the textbook way, by padding the input explicitly (as
  * {@code F.pad} does for the non-zero modes) and looping over the kernel. It shares no code with the
  * Toeplitz path beyond the shapes, so agreement between the two means something.
+ *
+ * <p>One loop for 1-D, 2-D and 3-D: every geometry has a depth, a height and a width axis, the ones a
+ * lower-rank spec does not have being of size 1 with a kernel of 1 and no padding.
  */
 public final class DirectConvolution {
     private DirectConvolution() {}
 
     /**
-     * Convolves one item of {@code g.inputSize()} values at {@code x[offset..]} (C order (C, H, W)) into a
-     * new array of {@code g.outputSize()} values (C order (C_out, outH, outW)), bias included.
+     * Convolves one item of {@code g.inputSize()} values at {@code x[offset..]} (C order (C, D, H, W); D and
+     * H are 1 below 3-D and 2-D) into a new array of {@code g.outputSize()} values (C order
+     * (C_out, outD, outH, outW)), bias included.
      */
     public static double[] convolve(ConvGeometry g, double[] x, int offset) {
         ConvSpec s = g.spec;
+        int dp = g.d + s.padFront() + s.padBack();
         int hp = g.h + s.padTop() + s.padBottom();
         int wp = g.w + s.padLeft() + s.padRight();
-        double[] padded = pad(g, x, offset, hp, wp);
-        int kH = s.kernelHeight(), kW = s.kernelWidth();
+        double[] padded = pad(g, x, offset, dp, hp, wp);
+        int kD = s.kernelDepth(), kH = s.kernelHeight(), kW = s.kernelWidth();
         int cinPG = s.inChannelsPerGroup();
         int perGroup = s.outChannels() / s.groups();
         double[] y = new double[g.outputSize()];
+        int out = 0;
         for (int co = 0; co < s.outChannels(); co++) {
             int ci0 = (co / perGroup) * cinPG;
-            for (int oy = 0; oy < g.outH; oy++) {
-                for (int ox = 0; ox < g.outW; ox++) {
-                    double acc = 0.0;
-                    for (int cil = 0; cil < cinPG; cil++) {
-                        int base = (ci0 + cil) * hp * wp;
-                        for (int ky = 0; ky < kH; ky++) {
-                            int py = oy * s.strideH() + ky * s.dilationH();
-                            for (int kx = 0; kx < kW; kx++) {
-                                int px = ox * s.strideW() + kx * s.dilationW();
-                                acc += s.weight(co, cil, ky, kx) * padded[base + py * wp + px];
+            for (int oz = 0; oz < g.outD; oz++) {
+                for (int oy = 0; oy < g.outH; oy++) {
+                    for (int ox = 0; ox < g.outW; ox++) {
+                        double acc = 0.0;
+                        for (int cil = 0; cil < cinPG; cil++) {
+                            for (int kz = 0; kz < kD; kz++) {
+                                int pz = oz * s.strideD() + kz * s.dilationD();
+                                int plane = ((ci0 + cil) * dp + pz) * hp;
+                                for (int ky = 0; ky < kH; ky++) {
+                                    int row = (plane + oy * s.strideH() + ky * s.dilationH()) * wp;
+                                    for (int kx = 0; kx < kW; kx++) {
+                                        int px = ox * s.strideW() + kx * s.dilationW();
+                                        acc += s.weight(co, cil, kz, ky, kx) * padded[row + px];
+                                    }
+                                }
                             }
                         }
+                        y[out++] = acc + s.bias(co);
                     }
-                    y[(co * g.outH + oy) * g.outW + ox] = acc + s.bias(co);
                 }
             }
         }
         return y;
     }
 
-    private static double[] pad(ConvGeometry g, double[] x, int offset, int hp, int wp) {
+    private static double[] pad(ConvGeometry g, double[] x, int offset, int dp, int hp, int wp) {
         ConvSpec s = g.spec;
-        double[] p = new double[g.c * hp * wp];
+        double[] p = new double[Math.multiplyExact(Math.multiplyExact(g.c, dp), Math.multiplyExact(hp, wp))];
         for (int c = 0; c < g.c; c++) {
-            for (int py = 0; py < hp; py++) {
-                int iy = source(py - s.padTop(), g.h, s);
-                if (iy < 0) continue;
-                for (int px = 0; px < wp; px++) {
-                    int ix = source(px - s.padLeft(), g.w, s);
-                    if (ix < 0) continue;
-                    p[(c * hp + py) * wp + px] = x[offset + (c * g.h + iy) * g.w + ix];
+            for (int pz = 0; pz < dp; pz++) {
+                int iz = source(pz - s.padFront(), g.d, s);
+                if (iz < 0) continue;
+                for (int py = 0; py < hp; py++) {
+                    int iy = source(py - s.padTop(), g.h, s);
+                    if (iy < 0) continue;
+                    for (int px = 0; px < wp; px++) {
+                        int ix = source(px - s.padLeft(), g.w, s);
+                        if (ix < 0) continue;
+                        p[((c * dp + pz) * hp + py) * wp + px] = x[offset + ((c * g.d + iz) * g.h + iy) * g.w + ix];
+                    }
                 }
             }
         }

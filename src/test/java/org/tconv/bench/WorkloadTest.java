@@ -138,4 +138,56 @@ class WorkloadTest {
         Files.writeString(p, "workload,method\nW1,x\n");
         assertThrows(IllegalArgumentException.class, () -> BenchReport.readBaseline(p));
     }
+
+    @Test
+    void w6HasFortyEightDifferentSizesInRangeFromAFixedSeed() {
+        Workload w6 = Workload.W6;
+        assertEquals(48, w6.images);
+        assertFalse(w6.uniform());
+        java.util.Set<String> sizes = new java.util.HashSet<>();
+        double flops = 0;
+        for (int i = 0; i < 48; i++) {
+            int[] s = w6.shape(i);
+            assertEquals(3, s.length, "(C, H, W)");
+            assertEquals(3, s[0]);
+            assertTrue(s[1] >= 300 && s[1] <= 512 && s[2] >= 300 && s[2] <= 512, java.util.Arrays.toString(s));
+            sizes.add(s[1] + "x" + s[2]);
+            assertEquals(3 * s[1] * s[2], w6.image(i).length);
+            assertArrayEquals(new int[] {8, s[1], s[2]}, w6.geometry(i).outputShape(), "padding 1 keeps the size");
+            flops += 2.0 * 8 * 3 * 9 * s[1] * s[2];
+        }
+        assertEquals(48, sizes.size(), "every (H, W) different");
+        assertEquals(flops, w6.totalFlops(), 1e-6 * flops);
+        assertArrayEquals(new int[] {8, 3, 3, 3}, w6.weightShape());
+        assertFalse(w6.spec().hasBias());
+        assertArrayEquals(w6.shape(17), Workload.W6.withImages(48).shape(17), "fixed seed");
+        assertThrows(IllegalStateException.class, w6::inputShape);
+        // fewer images: the first sizes drawn, still all different
+        assertArrayEquals(w6.shape(0), w6.withImages(5).shape(0));
+    }
+
+    @Test
+    void w7IsAConv3dVolume() {
+        Workload w7 = Workload.W7;
+        assertEquals(4, w7.images);
+        assertArrayEquals(new int[] {1, 64, 128, 128}, w7.inputShape());
+        assertArrayEquals(new int[] {8, 1, 3, 3, 3}, w7.weightShape());
+        assertEquals(3, w7.spec().dims());
+        assertArrayEquals(new int[] {8, 64, 128, 128}, w7.geometry().outputShape());
+        assertEquals(64 * 128 * 128, w7.image(3).length);
+        // 2 * C_out * C_in * kD * kH * kW * outD * outH * outW = 2 * 8 * 27 * 64 * 128 * 128
+        assertEquals(452_984_832.0, w7.flopsPerImage(), 1e-3);
+        assertFalse(w7.spec().hasBias());
+    }
+
+    @Test
+    void workloadListsAreIdsInOrderOrAll() {
+        assertEquals(List.of(Workload.W3, Workload.W6), Workload.parseList("W3,W6"));
+        assertEquals(List.of(Workload.W7, Workload.W1), Workload.parseList(" w7 , W1 "));
+        assertEquals(7, Workload.parseList("all").size());
+        assertEquals(List.of(Workload.W5), Workload.parseList("W5"));
+        assertThrows(IllegalArgumentException.class, () -> Workload.parseList("W3,,W6"));
+        assertThrows(IllegalArgumentException.class, () -> Workload.parseList("W3,W3"));
+        assertThrows(IllegalArgumentException.class, () -> Workload.parseList("W3,W8"));
+    }
 }

@@ -87,8 +87,34 @@ class BenchCommandTest {
     void badOptionsStopBeforeSparkWithOneLine() {
         Cli r = Cli.run("bench", "--workload", "W9");
         assertEquals(1, r.status, r::toString);
-        assertEquals("tconv: unknown workload 'W9' (expected W1, W2, W3, W4, W5 or all)", r.err.strip());
+        assertEquals("tconv: unknown workload 'W9' (expected W1..W7, a comma-separated list of them, or all)", r.err.strip());
         assertEquals(1, Cli.run("bench", "--runs", "0").status);
+    }
+
+    @Test
+    void aListOfWorkloadsIsMeasuredInItsOrder() throws IOException {
+        Path csv = tmp.resolve("list.csv");
+        Cli r = Cli.run("bench", "--workload", "W5,W2", "--images", "3", "--method", "toeplitz", "--runs", "1", "--warmup", "0",
+                "--csv", csv.toString());
+        assertEquals(0, r.status, r::toString);
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(3, lines.size(), lines::toString);
+        assertTrue(lines.get(1).startsWith("W5@3,toeplitz,f64,") && lines.get(2).startsWith("W2@3,toeplitz,f64,"), lines::toString);
+        Cli twice = Cli.run("bench", "--workload", "W2,W2");
+        assertEquals(1, twice.status, twice::toString);
+        assertTrue(twice.err.contains("names W2 twice"), twice.err);
+    }
+
+    /** W7's volumes as shards: (N, C, D, H, W) files and rank-5 weights. */
+    @Test
+    void volumeShardsAreFiveDimensional() throws IOException {
+        Path dir = tmp.resolve("w7");
+        Cli w = Cli.run("bench", "--write-shards", dir.toString(), "--workload", "W7", "--images", "1");
+        assertEquals(0, w.status, w::toString);
+        NpyArray shard = TestFiles.read(dir.resolve("images/shard-00000.npy"));
+        assertArrayEquals(new int[] {1, 1, 64, 128, 128}, shard.shape);
+        assertArrayEquals(Workload.W7.image(0), shard.data, 0.0);
+        assertArrayEquals(new int[] {8, 1, 3, 3, 3}, TestFiles.read(dir.resolve("weights.npy")).shape);
     }
 
     /** The shards hold the workload's own images: convolving them file to file gives the direct loop's numbers. */

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.conv.IntTuple;
 import org.tconv.conv.Padding;
 import org.tconv.conv.PaddingMode;
+import org.tconv.read.NpyArray;
 import org.tconv.testing.Cli;
 import org.tconv.testing.TestFiles;
 import org.tconv.verify.DirectConvolution;
@@ -65,6 +67,45 @@ class ToeplitzCommandTest {
         assertTrue(r.out.contains("entries of a dense matrix: " + (long) rows * cols), r.out);
         assertTrue(r.out.contains("stored non-zeros:          " + nnz), r.out);
         assertTrue(r.out.contains("distinct parameters:       36"), r.out);
+    }
+
+    /**
+     * Conv3d: T from {@code --input-shape C,D,H,W} times a golden input (flattened in C order over
+     * (channel, depth, row, col)) gives torch.nn.Conv3d's output, flattened the same way.
+     */
+    @Test
+    void threeDMatrixTimesTheInputIsTorchsConv3d() throws IOException {
+        Path dir = TestFiles.home().resolve("src/test/resources/golden/cases3d/04-reflect"); // padding 1,2,1, reflect
+        NpyArray x = TestFiles.read(dir.resolve("input.npy"));
+        NpyArray expected = TestFiles.read(dir.resolve("expected.npy"));
+        assertEquals(4, x.shape.length, "(C, D, H, W)");
+        Path mtx = tmp.resolve("T3.mtx");
+        Cli r = Cli.run("toeplitz", "--weights", dir.resolve("weight.npy").toString(), "--input-shape",
+                IntTuple.format(x.shape), "--padding", "1,2,1", "--padding-mode", "reflect", "--output", mtx.toString());
+        assertEquals(0, r.status, r::toString);
+        List<String> lines = Files.readAllLines(mtx);
+        int i = 1;
+        while (lines.get(i).startsWith("%")) i++;
+        String[] size = lines.get(i).split(" ");
+        assertEquals(expected.data.length, Integer.parseInt(size[0]), "rows: C_out*oD*oH*oW");
+        assertEquals(x.data.length, Integer.parseInt(size[1]), "columns: C*D*H*W");
+        double[] y = new double[expected.data.length];
+        for (String line : lines.subList(i + 1, lines.size())) {
+            String[] p = line.split(" ");
+            y[Integer.parseInt(p[0]) - 1] += Double.parseDouble(p[2]) * x.data[Integer.parseInt(p[1]) - 1];
+        }
+        double scale = 0;
+        for (double v : expected.data) scale = Math.max(scale, Math.abs(v));
+        for (int k = 0; k < y.length; k++) assertEquals(expected.data[k], y[k], 1e-12 * scale, "element " + k);
+    }
+
+    @Test
+    void threeDWeightsRefuseAnInputShapeOfTheWrongRank() throws IOException {
+        Path wf = TestFiles.write(tmp.resolve("w5.npy"), new int[] {2, 1, 3, 3, 3}, new double[54]);
+        Cli r = Cli.run("toeplitz", "--weights", wf.toString(), "--input-shape", "1,8,8", "--output", tmp.resolve("T.mtx").toString());
+        assertEquals(1, r.status, r::toString);
+        assertTrue(r.err.contains("--input-shape 1,8,8"), r.err);
+        assertTrue(Files.notExists(tmp.resolve("T.mtx")));
     }
 
     @Test

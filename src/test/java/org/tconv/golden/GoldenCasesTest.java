@@ -23,30 +23,39 @@ import org.tconv.testing.Cli;
 import org.tconv.testing.TestFiles;
 
 /**
- * Cases computed once with PyTorch ({@code src/test/python/make_golden.py}): each is run through
+ * Cases computed once with PyTorch ({@code src/test/python/make_golden.py} for Conv1d/Conv2d in
+ * {@code cases/}, {@code make_golden_3d.py} for Conv3d in {@code cases3d/}): each is run through
  * {@code tconv run} with every method and must give torch's numbers.
  */
 class GoldenCasesTest {
-    static final Path CASES = TestFiles.home().resolve("src/test/resources/golden/cases");
+    static final Path GOLDEN = TestFiles.home().resolve("src/test/resources/golden");
+    /** Conv1d and Conv2d cases. */
+    static final Path CASES = GOLDEN.resolve("cases");
+    /** Conv3d cases. */
+    static final Path CASES_3D = GOLDEN.resolve("cases3d");
 
     @TempDir
     Path tmp;
 
     static Stream<Arguments> cases() throws IOException {
+        return Stream.concat(casesUnder(CASES, Method.values()), casesUnder(CASES_3D, Method.values()));
+    }
+
+    static Stream<Arguments> casesUnder(Path root, Method... methods) throws IOException {
         List<Arguments> all = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(CASES)) {
+        try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : (Iterable<Path>) dirs.sorted()::iterator) {
-                for (Method m : Method.values()) all.add(Arguments.of(d.getFileName().toString(), m));
+                for (Method m : methods) all.add(Arguments.of(GOLDEN.relativize(d).toString(), m));
             }
         }
-        assertFalse(all.isEmpty(), "no golden cases under " + CASES);
+        assertFalse(all.isEmpty(), "no golden cases under " + root);
         return all.stream();
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void matchesPyTorch(String name, Method method) throws IOException {
-        Path dir = CASES.resolve(name);
+        Path dir = GOLDEN.resolve(name);
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(dir.resolve("spec.properties"))) {
             p.load(r);

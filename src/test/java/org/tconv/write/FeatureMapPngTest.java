@@ -134,8 +134,33 @@ class FeatureMapPngTest {
     @Test
     void badShapesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> FeatureMapPng.encode(new int[] {4}, new double[4], 0));
-        assertThrows(IllegalArgumentException.class, () -> FeatureMapPng.encode(new int[] {1, 1, 2, 2}, new double[4], 0));
+        assertThrows(IllegalArgumentException.class, () -> FeatureMapPng.encode(new int[] {1, 1, 1, 2, 2}, new double[4], 0));
         assertThrows(IllegalArgumentException.class, () -> FeatureMapPng.encode(new int[] {0, 2, 2}, new double[0], 0));
         assertThrows(IllegalArgumentException.class, () -> FeatureMapPng.encode(new int[] {1, 2, 2}, new double[4], 1));
+    }
+
+    @Test
+    void volumeIsOneRowOfSliceTilesPerChannelScaledOverTheWholeVolume() throws IOException {
+        int c = 2, d = 3, h = 4, w = 5;
+        double[] v = new double[c * d * h * w];
+        // channel k, slice z: constant value z (channel 1: 10 * z), so within a channel the slices differ
+        for (int k = 0; k < c; k++) {
+            for (int z = 0; z < d; z++) {
+                for (int i = 0; i < h * w; i++) v[((k * d) + z) * h * w + i] = (k == 0 ? 1 : 10) * z;
+            }
+        }
+        Raster r = decode(FeatureMapPng.encode(new int[] {c, d, h, w}, v, 0));
+        assertEquals(d * (w + 1) - 1, r.getWidth(), "one column of tiles per slice");
+        assertEquals(c * (h + 1) - 1, r.getHeight(), "one row of tiles per channel");
+        for (int k = 0; k < c; k++) {
+            for (int z = 0; z < d; z++) {
+                // scaled over the channel's volume 0..2 (or 0..20): slice z is z/2 of the way to white
+                int expected = (int) Math.round(z / 2.0 * 255);
+                assertEquals(expected, px(r, z * (w + 1), k * (h + 1)), "channel " + k + " slice " + z);
+                assertEquals(expected, px(r, z * (w + 1) + w - 1, k * (h + 1) + h - 1));
+            }
+        }
+        assertEquals(0, px(r, w, 0), "vertical gutter");
+        assertEquals(0, px(r, 0, h), "horizontal gutter");
     }
 }
