@@ -2,6 +2,7 @@ package org.tconv.job;
 
 import org.tconv.conv.ConvSpec;
 import org.tconv.multiply.Dtype;
+import org.tconv.read.AdmissionBudget;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;
 
@@ -14,8 +15,15 @@ public final class JobConfig {
     public final OutputFormat format;
     public final boolean verify;
     public final Dtype dtype;
+    /** What one input may claim and take (--max-pixels, the executor's memory), checked as it is decoded. */
+    public final AdmissionBudget budget;
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype) {
+        this(input, output, spec, method, format, verify, dtype, AdmissionBudget.defaults());
+    }
+
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
+            AdmissionBudget budget) {
         this.input = input;
         this.output = output;
         this.spec = spec;
@@ -23,5 +31,6 @@ public final class JobConfig {
         this.format = format;
         this.verify = verify;
         this.dtype = dtype;
+        this.budget = budget;
     }
 }

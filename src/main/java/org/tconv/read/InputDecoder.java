@@ -19,9 +19,15 @@ import org.tconv.conv.InputRejectedException;
  */
 public final class InputDecoder {
     private final ConvSpec spec;
+    private final AdmissionBudget budget;
 
     public InputDecoder(ConvSpec spec) {
+        this(spec, AdmissionBudget.defaults());
+    }
+
+    public InputDecoder(ConvSpec spec, AdmissionBudget budget) {
         this.spec = spec;
+        this.budget = budget;
     }
 
     public ImageBatch decode(InputFile f, Configuration conf) {
@@ -36,6 +42,14 @@ public final class InputDecoder {
         } catch (RuntimeException e) {
             // Whatever one file does to a decoder, the other files still go through.
             return ImageBatch.rejected(f, oneLine(e));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // The last line behind the budget: what the decoder held is garbage once we are here, so the
+            // task can go on with the next file.
+            return ImageBatch.rejected(f, "decoding ran out of " + (e instanceof StackOverflowError ? "stack" : "memory")
+                    + " (" + oneLine(e) + "); the file claims more than the budget saw");
+        } catch (Error e) {
+            if (e instanceof VirtualMachineError) throw e; // InternalError, UnknownError: the JVM itself is in doubt
+            return ImageBatch.rejected(f, "decoder crashed: " + e.getClass().getSimpleName() + ": " + oneLine(e));
         }
     }
 
@@ -43,12 +57,12 @@ public final class InputDecoder {
         NpyArray a;
         boolean npy = f.extension().equals("npy");
         if (npy) {
-            a = NpyArray.read(bytes);
+            a = NpyArray.read(bytes, budget);
         } else {
             if (spec.dims() != 2) {
                 throw new InputRejectedException("an image needs 2-D weights (C_out, C_in, kH, kW); the weights are 1-D");
             }
-            a = ImageDecoder.decode(bytes);
+            a = ImageDecoder.decode(bytes, budget);
         }
         int rank = a.shape.length;
         int dims = spec.dims();
@@ -71,7 +85,9 @@ public final class InputDecoder {
                     + rank + "; " + dims + "-D weights take " + (dims == 2 ? "(H,W), (C,H,W) or (N,C,H,W)" : "(L), (C,L) or (N,C,L)"));
         }
         ImageBatch b = ImageBatch.of(f, batched, count, item, a.data);
-        b.setOutShape(spec.geometry(item).outputShape()); // rejects what PyTorch would refuse
+        int[] outShape = spec.geometry(item).outputShape(); // rejects what PyTorch would refuse
+        budget.checkItem(count, item, outShape); // padding can make a small input's output huge
+        b.setOutShape(outShape);
         return b;
     }
 
