@@ -311,7 +311,7 @@ public final class NpyArray implements Serializable {
             char o = descr.isEmpty() ? '?' : descr.charAt(0);
             boolean orderOk = o == '<' || o == '>' || (o == '|' && t != null && t.size == 1);
             if (t == null || !orderOk) {
-                throw new IllegalArgumentException("unsupported .npy dtype '" + descr
+                throw new IllegalArgumentException("unsupported .npy dtype '" + NpyHeader.printable(descr)
                         + "' (tconv reads float32/64, int8/16/32/64, uint8/16)");
             }
             return t;
