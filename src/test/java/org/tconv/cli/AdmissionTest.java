@@ -141,6 +141,15 @@ class AdmissionTest {
         assertFalse(Files.exists(out.resolve("big.npy")));
     }
 
+    @Test
+    void aPixelLimitBelowOneIsABadOption() throws IOException {
+        Path wf = TestFiles.write(tmp.resolve("w.npy"), W_RGB, gaussian(54, 19));
+        Cli r = Cli.run("run", "--input", tmp.toString(), "--output", tmp.resolve("out").toString(), "--weights", wf.toString(),
+                "--max-pixels", "0");
+        assertEquals(1, r.status, r::toString);
+        assertTrue(r.err.contains("--max-pixels must be at least 1, got 0"), r::toString);
+    }
+
     @ParameterizedTest
     @EnumSource(Method.class)
     void npyThatClaimsTooMuchIsRejectedAndTheGoodOneWritten(Method method) throws IOException {
