@@ -33,7 +33,7 @@ public final class InputDecoder {
     public ImageBatch decode(InputFile f, Configuration conf) {
         byte[] bytes;
         try {
-            bytes = readAll(new Path(f.path), conf);
+            bytes = readAll(new Path(f.path), conf, budget);
         } catch (IOException | RuntimeException e) {
             return ImageBatch.rejected(f, "cannot read file: " + oneLine(e));
         }
@@ -91,10 +91,12 @@ public final class InputDecoder {
         return b;
     }
 
-    private static byte[] readAll(Path p, Configuration conf) throws IOException {
+    private static byte[] readAll(Path p, Configuration conf, AdmissionBudget budget) throws IOException {
         FileSystem fs = p.getFileSystem(conf);
         long len = fs.getFileStatus(p).getLen();
         if (len > Integer.MAX_VALUE - 16) throw new IOException("file of " + len + " bytes is larger than 2 GB");
+        // the file's bytes are held beside what they decode to; the decoders check the rest
+        if (len > budget.memory() / 2) throw new IOException("file of " + len + " bytes is more than half the " + budget.memory() + " bytes one item may take");
         byte[] bytes = new byte[(int) len];
         try (InputStream in = fs.open(p)) {
             IOUtils.readFully(in, bytes, 0, bytes.length);

@@ -51,6 +51,19 @@ class AdmissionBudgetTest {
     }
 
     @Test
+    void aFileLargerThanHalfTheBudgetIsNotReadIntoMemory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        java.nio.file.Path f = org.tconv.testing.TestFiles.write(tmp.resolve("a.npy"), new int[] {1, 20, 20}, new double[400]);
+        org.tconv.conv.ConvSpec spec = org.tconv.conv.ConvSpec.builder(new int[] {1, 1, 3, 3}, new double[9]).build();
+        InputFile in = new InputFile(f.toUri().toString(), "a.npy");
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        ImageBatch small = new InputDecoder(spec, new AdmissionBudget(1000, 4000)).decode(in, conf);
+        assertEquals("cannot read file: file of 3328 bytes is more than half the 4000 bytes one item may take", small.getError());
+        ImageBatch enough = new InputDecoder(spec, new AdmissionBudget(1000, 64_000)).decode(in, conf);
+        assertEquals(null, enough.getError());
+        assertEquals(400, enough.getValues().length);
+    }
+
+    @Test
     void theDefaultPixelLimitIsPils() {
         assertEquals(178_956_970L, AdmissionBudget.defaults().maxPixels());
         assertThrows(IllegalArgumentException.class, () -> new AdmissionBudget(0, 0));
