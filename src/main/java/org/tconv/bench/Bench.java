@@ -106,7 +106,7 @@ public final class Bench {
             throw new IllegalArgumentException("blockmatrix is timed on workloads of one shape only (one MLlib product per"
                     + " shape would time 48 Spark jobs, not the method)");
         }
-        long nnz = 0, bytes = 0;
+        long nnz = 0, bytes = 0, explicitNnz = 0;
         double build = Double.NaN, f32Error = Double.NaN;
         List<Double> multiply;
         try (ProductTimer timer = new ProductTimer(parallelism())) {
@@ -115,9 +115,10 @@ public final class Bench {
                 long t0 = System.nanoTime();
                 for (long i = 0; i < wl.images; i++) {
                     ConvGeometry g = spec.geometry(wl.shape(i));
-                    LocalToeplitz.of(g);
-                    nnz += g.structuralNonZeros();
-                    bytes += g.csrBytes();
+                    LocalToeplitz t = LocalToeplitz.of(g);
+                    nnz += t.operator().storedNonZeros();
+                    bytes += t.operator().bytes();
+                    explicitNnz += g.structuralNonZeros();
                 }
                 build = (System.nanoTime() - t0) / 1e9;
                 multiply = timer.toeplitzMixed(wl, spec, dtype, warmup, runs);
@@ -128,7 +129,7 @@ public final class Bench {
         }
         System.gc();
         EndToEnd e = endToEnd(wl, spec, null, method, dtype);
-        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error);
+        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz);
     }
 
     private static final class EndToEnd {

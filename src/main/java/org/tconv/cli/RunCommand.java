@@ -14,6 +14,7 @@ import org.tconv.job.JobResult;
 import org.tconv.job.SparkSessions;
 import org.tconv.multiply.Dtype;
 import org.tconv.multiply.Method;
+import org.tconv.read.AdmissionBudget;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
 
@@ -54,6 +55,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace a finished tconv output: the new one is written beside it and swapped in only when complete")
     boolean overwrite;
 
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + AdmissionBudget.DEFAULT_MAX_PIXELS,
+            description = "largest image (width x height, also a GIF's logical screen) decoded; a larger one is rejected (default: ${DEFAULT-VALUE}, PIL's MAX_IMAGE_PIXELS)")
+    long maxPixels;
+
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
@@ -83,7 +88,9 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         Method m;
         OutputFormat f;
         Dtype d;
+        AdmissionBudget budget;
         try {
+            budget = AdmissionBudget.defaults().withMaxPixels(maxPixels);
             m = Method.parse(method);
             f = OutputFormat.parse(format);
             d = Dtype.parse(dtype);
@@ -99,6 +106,6 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        return new JobConfig(in, out, spec, m, f, verify, d, overwrite);
+        return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget);
     }
 }

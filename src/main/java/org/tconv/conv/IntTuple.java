@@ -41,4 +41,17 @@ public final class IntTuple {
         }
         return b.toString();
     }
+
+    /**
+     * The C-order multi-index of a flat index into an array of {@code shape}: {@code 7} in (2, 3, 4) is
+     * (0, 1, 3).
+     */
+    public static int[] unflatten(long flat, int[] shape) {
+        int[] idx = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = (int) (flat % shape[d]);
+            flat /= shape[d];
+        }
+        return idx;
+    }
 }

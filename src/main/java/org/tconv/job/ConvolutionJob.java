@@ -18,6 +18,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.tconv.conv.ConvSpec;
+import org.tconv.read.AdmissionBudget;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputDecoder;
 import org.tconv.read.InputFile;
@@ -87,8 +88,9 @@ public final class ConvolutionJob {
         int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
+        AdmissionBudget budget = cfg.budget;
         JavaRDD<ImageBatch> decoded = sc.parallelize(files, partitions).mapPartitions(it -> {
-            InputDecoder decoder = new InputDecoder(spec);
+            InputDecoder decoder = new InputDecoder(spec, budget);
             return new Iterator<ImageBatch>() {
                 public boolean hasNext() { return it.hasNext(); }
                 public ImageBatch next() { return decoder.decode(it.next(), conf.value().value()); }

@@ -2,6 +2,7 @@ package org.tconv.job;
 
 import org.tconv.conv.ConvSpec;
 import org.tconv.multiply.Dtype;
+import org.tconv.read.AdmissionBudget;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;
 
@@ -16,9 +17,15 @@ public final class JobConfig {
     public final Dtype dtype;
     /** Replace a finished output (written beside it, swapped in on success). */
     public final boolean overwrite;
+    /** What one input may claim and take (--max-pixels, the executor's memory), checked as it is decoded. */
+    public final AdmissionBudget budget;
+
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype) {
+        this(input, output, spec, method, format, verify, dtype, false, AdmissionBudget.defaults());
+    }
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
-                     boolean overwrite) {
+                     boolean overwrite, AdmissionBudget budget) {
         this.input = input;
         this.output = output;
         this.spec = spec;
@@ -27,5 +34,6 @@ public final class JobConfig {
         this.verify = verify;
         this.dtype = dtype;
         this.overwrite = overwrite;
+        this.budget = budget;
     }
 }

@@ -72,6 +72,15 @@ final class GifFrame {
         }
     }
 
+    /** Width of what PIL shows: the logical screen, widened to hold the frame where it sticks out. */
+    int canvasWidth() {
+        return Math.max(screenWidth, left + width);
+    }
+
+    int canvasHeight() {
+        return Math.max(screenHeight, top + height);
+    }
+
     /** PIL's test (GifImageFile._is_palette_needed): a table of i -> (i, i, i) is no palette at all. */
     boolean grayscale() {
         if (palette == null) return true;

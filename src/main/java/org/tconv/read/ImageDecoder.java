@@ -17,6 +17,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
+import org.tconv.conv.InputRejectedException;
+
 /**
  * PNG, JPEG, BMP and GIF bytes to float64 pixels of shape (C, H, W), C order, values 0..255: the pixels
  * PIL gives for the same file ({@code Image.open(f)}, then {@code convert('L')} for grayscale modes and
@@ -53,8 +55,17 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class ImageDecoder {
     private ImageDecoder() {}
 
-    /** @throws IllegalArgumentException {@code cannot decode image: <reason>} for anything unreadable */
+    /** {@link #decode(byte[], AdmissionBudget)} with the default budget. */
     public static NpyArray decode(byte[] bytes) {
+        return decode(bytes, AdmissionBudget.defaults());
+    }
+
+    /**
+     * @throws IllegalArgumentException {@code cannot decode image: <reason>} for anything unreadable
+     * @throws InputRejectedException when the size the header declares is over the budget, checked
+     *     before ImageIO allocates the raster
+     */
+    public static NpyArray decode(byte[] bytes, AdmissionBudget budget) {
         if (bytes == null || bytes.length == 0) throw fail("empty file");
         try {
             String format = sniff(bytes);
@@ -67,9 +78,13 @@ public final class ImageDecoder {
                     reader.setInput(in, true, true);
                     List<String> warnings = new ArrayList<>();
                     reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
+                    // The sizes the headers declare (PNG's IHDR, the JPEG's SOF, BMP's info header, the GIF's
+                    // frame and logical screen), checked before read() allocates a raster of that size.
                     int w = reader.getWidth(0), h = reader.getHeight(0);
                     if (w <= 0 || h <= 0) throw fail("image of " + w + "x" + h + " pixels");
-                    if (3L * w * h > Integer.MAX_VALUE - 8) throw fail("image of " + w + "x" + h + " pixels is too large");
+                    budget.checkImage("image", w, h);
+                    GifFrame frame = format.equals("gif") ? GifFrame.parse(bytes) : null;
+                    if (frame != null) budget.checkImage("GIF screen", frame.canvasWidth(), frame.canvasHeight());
                     BufferedImage img = reader.read(0);
                     if (format.equals("jpeg")) {
                         for (String m : warnings) {
@@ -77,11 +92,13 @@ public final class ImageDecoder {
                             if (m != null && m.contains("EOI")) throw fail("truncated JPEG (no end-of-image marker)");
                         }
                     }
-                    return pixels(img, format, bytes);
+                    return pixels(img, format, bytes, frame);
                 } finally {
                     reader.dispose();
                 }
             }
+        } catch (InputRejectedException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("cannot decode image")) throw e;
             throw fail(reason(e));
@@ -126,7 +143,7 @@ public final class ImageDecoder {
         throw fail("not a PNG, JPEG, BMP or GIF file");
     }
 
-    private static NpyArray pixels(BufferedImage img, String format, byte[] file) {
+    private static NpyArray pixels(BufferedImage img, String format, byte[] file, GifFrame frame) {
         ColorModel cm = img.getColorModel();
         Raster r = img.getRaster();
         switch (format) {
@@ -145,7 +162,7 @@ public final class ImageDecoder {
                 return components(r, n);
             }
             case "gif":
-                return gif(r, (IndexColorModel) cm, GifFrame.parse(file));
+                return gif(r, (IndexColorModel) cm, frame);
             default: // bmp
                 if (cm instanceof IndexColorModel) {
                     IndexColorModel icm = (IndexColorModel) cm;
@@ -196,8 +213,7 @@ public final class ImageDecoder {
      */
     private static NpyArray gif(Raster r, IndexColorModel icm, GifFrame f) {
         if (f == null || f.width != r.getWidth() || f.height != r.getHeight()) return indexed(r, icm, false, Integer.MAX_VALUE);
-        int w = Math.max(f.screenWidth, f.left + f.width), h = Math.max(f.screenHeight, f.top + f.height);
-        if (3L * w * h > Integer.MAX_VALUE - 8) throw fail("GIF screen of " + w + "x" + h + " pixels is too large");
+        int w = f.canvasWidth(), h = f.canvasHeight(); // checked against the budget before the frame was read
         int[] idx = new int[h * w];
         java.util.Arrays.fill(idx, Math.max(f.transparent, 0));
         int[] row = new int[f.width];

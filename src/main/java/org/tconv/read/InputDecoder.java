@@ -20,15 +20,21 @@ import org.tconv.conv.InputRejectedException;
  */
 public final class InputDecoder {
     private final ConvSpec spec;
+    private final AdmissionBudget budget;
 
     public InputDecoder(ConvSpec spec) {
+        this(spec, AdmissionBudget.defaults());
+    }
+
+    public InputDecoder(ConvSpec spec, AdmissionBudget budget) {
         this.spec = spec;
+        this.budget = budget;
     }
 
     public ImageBatch decode(InputFile f, Configuration conf) {
         byte[] bytes;
         try {
-            bytes = readAll(new Path(f.path), conf);
+            bytes = readAll(new Path(f.path), conf, budget);
         } catch (IOException | RuntimeException e) {
             return ImageBatch.rejected(f, "cannot read file: " + oneLine(e));
         }
@@ -37,6 +43,14 @@ public final class InputDecoder {
         } catch (RuntimeException e) {
             // Whatever one file does to a decoder, the other files still go through.
             return ImageBatch.rejected(f, oneLine(e));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // The last line behind the budget: what the decoder held is garbage once we are here, so the
+            // task can go on with the next file.
+            return ImageBatch.rejected(f, "decoding ran out of " + (e instanceof StackOverflowError ? "stack" : "memory")
+                    + " (" + oneLine(e) + "); the file claims more than the budget saw");
+        } catch (Error e) {
+            if (e instanceof VirtualMachineError) throw e; // InternalError, UnknownError: the JVM itself is in doubt
+            return ImageBatch.rejected(f, "decoder crashed: " + e.getClass().getSimpleName() + ": " + oneLine(e));
         }
     }
 
@@ -44,14 +58,14 @@ public final class InputDecoder {
         NpyArray a;
         boolean npy = f.extension().equals("npy");
         if (npy) {
-            a = NpyArray.read(bytes);
+            a = NpyArray.read(bytes, budget);
         } else {
             if (spec.dims() != 2) {
                 // An image is one (C, H, W) item: rank 3, the wrong rank for any but 2-D weights.
                 throw new InputRejectedException("an image is (C, H, W) and needs 2-D weights (C_out, C_in, kH, kW); the weights are "
                         + spec.dims() + "-D, which take " + shapes(spec.dims()) + " .npy arrays");
             }
-            a = ImageDecoder.decode(bytes);
+            a = ImageDecoder.decode(bytes, budget);
         }
         int rank = a.shape.length;
         int dims = spec.dims();
@@ -74,7 +88,9 @@ public final class InputDecoder {
                     + rank + "; " + dims + "-D weights take " + shapes(dims));
         }
         ImageBatch b = ImageBatch.of(f, batched, count, item, a.data);
-        b.setOutShape(spec.geometry(item).outputShape()); // rejects what PyTorch would refuse
+        int[] outShape = spec.geometry(item).outputShape(); // rejects what PyTorch would refuse
+        budget.checkItem(count, item, outShape); // padding can make a small input's output huge
+        b.setOutShape(outShape);
         return b;
     }
 
@@ -87,10 +103,12 @@ public final class InputDecoder {
         }
     }
 
-    private static byte[] readAll(Path p, Configuration conf) throws IOException {
+    private static byte[] readAll(Path p, Configuration conf, AdmissionBudget budget) throws IOException {
         FileSystem fs = p.getFileSystem(conf);
         long len = fs.getFileStatus(p).getLen();
         if (len > Integer.MAX_VALUE - 16) throw new IOException("file of " + len + " bytes is larger than 2 GB");
+        // the file's bytes are held beside what they decode to; the decoders check the rest
+        if (len > budget.memory() / 2) throw new IOException("file of " + len + " bytes is more than half the " + budget.memory() + " bytes one item may take");
         byte[] bytes = new byte[(int) len];
         try (InputStream in = fs.open(p)) {
             IOUtils.readFully(in, bytes, 0, bytes.length);

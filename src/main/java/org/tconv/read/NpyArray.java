@@ -70,12 +70,22 @@ public final class NpyArray implements Serializable {
      *     {@code unsupported .npy dtype '<c16' ...}, {@code truncated .npy: header says 100 values, file holds 37}, ...
      */
     public static NpyArray read(byte[] bytes) {
+        return read(bytes, null);
+    }
+
+    /**
+     * Parses a whole file whose values must also fit {@code budget} (null: only the file's own bytes and
+     * one Java array bound them). The shape is multiplied out exactly and checked against the bytes the
+     * file holds, then the budget, before the values are allocated.
+     */
+    public static NpyArray read(byte[] bytes, AdmissionBudget budget) {
         Prefix p = Prefix.of(bytes);
         if (bytes.length < p.headerStart + (long) p.headerLength) throw new IllegalArgumentException("truncated .npy header");
         Layout l = Layout.of(p, new String(bytes, p.headerStart, p.headerLength, p.charset()));
         int start = p.headerStart + p.headerLength;
         long available = bytes.length - start;
         if (available < l.bytes) throw l.truncated(available);
+        if (budget != null) budget.checkArray(".npy array of shape (" + org.tconv.conv.IntTuple.format(l.header.shape) + ")", l.count);
         ByteBuffer b = ByteBuffer.wrap(bytes, start, (int) l.bytes).slice().order(l.order);
         return l.decode(b);
     }
@@ -95,6 +105,8 @@ public final class NpyArray implements Serializable {
         byte[] header = in.readNBytes(p.headerLength);
         if (header.length < p.headerLength) throw new IllegalArgumentException("truncated .npy header");
         Layout l = Layout.of(p, new String(header, p.charset()));
+        // readNBytes grows its buffer as bytes arrive, so a header that claims more than the stream holds
+        // costs only what the stream holds
         byte[] data = in.readNBytes((int) l.bytes);
         if (data.length < l.bytes) throw l.truncated(data.length);
         return l.decode(ByteBuffer.wrap(data).order(l.order));
@@ -220,7 +232,13 @@ public final class NpyArray implements Serializable {
         static Layout of(Prefix p, String text) {
             NpyHeader h = NpyHeader.parse(text);
             Dtype t = Dtype.parse(h.descr);
-            long n = product(h.shape);
+            long n;
+            try {
+                n = AdmissionBudget.elements("shape", h.shape);
+                Math.multiplyExact(n, t.size);
+            } catch (RuntimeException e) { // a product that wraps would pass every check below
+                throw new IllegalArgumentException(".npy array of shape " + Arrays.toString(h.shape) + " is too large (the number of bytes overflows)");
+            }
             // one byte[] holds the data and one double[] the values; beyond that needs a streaming reader
             if (n * t.size > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(".npy array of shape " + Arrays.toString(h.shape) + " is too large (" + n + " values)");
@@ -293,7 +311,7 @@ public final class NpyArray implements Serializable {
             char o = descr.isEmpty() ? '?' : descr.charAt(0);
             boolean orderOk = o == '<' || o == '>' || (o == '|' && t != null && t.size == 1);
             if (t == null || !orderOk) {
-                throw new IllegalArgumentException("unsupported .npy dtype '" + descr
+                throw new IllegalArgumentException("unsupported .npy dtype '" + NpyHeader.printable(descr)
                         + "' (tconv reads float32/64, int8/16/32/64, uint8/16)");
             }
             return t;

@@ -57,8 +57,24 @@ final class NpyHeader {
     }
 
     static IllegalArgumentException bad(String what) {
-        return new IllegalArgumentException("bad .npy header: " + what);
+        return new IllegalArgumentException("bad .npy header: " + printable(what));
     }
+
+    /**
+     * Header text as it may appear in a one-line reason: control characters escaped, at most
+     * {@value #ECHO_CHARS} characters (a hostile header can hold newlines and kilobytes of anything).
+     */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length() && b.length() < ECHO_CHARS; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c != 0x7f) b.append(c);
+            else b.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+        }
+        return b.length() < ECHO_CHARS ? b.toString() : b.append("...").toString();
+    }
+
+    private static final int ECHO_CHARS = 100;
 
     /** A tuple or list: its source text, and its integer items when it has only integers. */
     private static final class Source {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.tconv.conv.IntTuple;
 
 /** Loads {@code --weights} and {@code --bias} .npy files from any Hadoop path, before Spark starts. */
 public final class WeightsFile {
@@ -14,15 +15,33 @@ public final class WeightsFile {
     public static NpyArray load(String what, String path, Configuration conf) {
         try {
             Path p = new Path(path);
+            NpyArray a;
             try (InputStream in = p.getFileSystem(conf).open(p)) {
-                return NpyArray.read(in);
+                a = NpyArray.read(in);
             }
+            requireFinite(a);
+            return a;
         } catch (java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(what + " file " + path + " does not exist");
         } catch (IOException e) {
             throw new IllegalArgumentException(what + " file " + path + " cannot be read: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + " file " + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A NaN or infinite weight is a bug upstream, and T (which drops the taps that fall on zero padding)
+     * would not even reproduce PyTorch's NaN times the padded zeros at the border: refuse it, naming the
+     * first one.
+     */
+    private static void requireFinite(NpyArray a) {
+        for (int i = 0; i < a.data.length; i++) {
+            double v = a.data[i];
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("value " + v + " at index " + i + " (" + IntTuple.format(IntTuple.unflatten(i, a.shape))
+                        + " in shape (" + IntTuple.format(a.shape) + ")): weights and bias must be finite");
+            }
         }
     }
 }

@@ -286,6 +286,9 @@ class NpyArrayTest {
         assertMessage("bad .npy header", file(1, "descr <f8", new byte[8]));
         assertMessage("bad .npy header", file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,)", new byte[8]));
         assertMessage("is too large", file(1, dict("<f8", false, "(100000, 100000)"), new byte[8]));
+        // found by Jazzer: a descr holding a newline and NULs made a reason of several lines
+        assertMessage("unsupported .npy dtype '<\\x0a\\x00Zf8'", file(1, dict("<\n\0Zf8", false, "(1,)"), new byte[8]));
+        assertMessage("(the number of bytes overflows)", file(1, dict("<f8", false, "(1073741824, 1, 536870912, 32)"), new byte[0]));
     }
 
     @Test
