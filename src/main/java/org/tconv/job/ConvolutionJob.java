@@ -3,9 +3,11 @@ package org.tconv.job;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
@@ -25,7 +27,10 @@ import org.tconv.read.InputFiles;
 import org.tconv.verify.Verification;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
+import org.tconv.write.OutputNames;
 import org.tconv.write.ResultWriter;
+
+import scala.Tuple2;
 
 /**
  * {@code tconv run}: read -> build T -> multiply -> write -> verify. The driver only lists file names and
@@ -45,9 +50,10 @@ public final class ConvolutionJob {
         Configuration hadoop = sc.hadoopConfiguration();
         OutputLocation out = new OutputLocation(cfg.output, hadoop);
 
-        List<InputFile> files = InputFiles.list(cfg.input, hadoop);
         Map<String, String> rejected = new TreeMap<>();
-        files = dropClashingNames(files, cfg.format, rejected);
+        List<InputFile> files = InputFiles.list(cfg.input, hadoop, rejected);
+        Map<String, Integer> batchItems = batchItems(sc, files, cfg);
+        files = dropClashingNames(files, cfg.format, batchItems, rejected);
 
         int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
@@ -66,16 +72,18 @@ public final class ConvolutionJob {
             result = result.persist(StorageLevel.MEMORY_AND_DISK());
             verification = Verification.run(spark, result, spec, cfg.method, cfg.dtype);
         }
-        CollectionAccumulator<String> rejectedAcc = sc.sc().collectionAccumulator("rejected");
+        CollectionAccumulator<Tuple2<String, String>> rejectedAcc = sc.sc().collectionAccumulator("rejected");
         LongAccumulator items = sc.sc().longAccumulator("items");
         ResultWriter.write(spark, result, cfg.format, out.uri(), rejectedAcc, items);
-        for (String line : rejectedAcc.value()) {
-            int tab = line.indexOf('\t');
-            rejected.putIfAbsent(line.substring(0, tab), line.substring(tab + 1));
+        Set<String> failedInTasks = new HashSet<>();
+        for (Tuple2<String, String> r : rejectedAcc.value()) {
+            rejected.putIfAbsent(r._1(), r._2());
+            failedInTasks.add(r._1());
         }
         out.writeRejected(rejected);
         if (cfg.verify) result.unpersist();
-        long accepted = files.size() - rejected.size();
+        // Inputs the listing or the name check rejected were never sent to the tasks.
+        long accepted = files.size() - failedInTasks.size();
         return new JobResult(out.uri(), accepted, items.value(), rejected, verification, (System.nanoTime() - start) / 1e9);
     }
 
@@ -90,18 +98,42 @@ public final class ConvolutionJob {
         return Math.max(1, Math.min(files, wanted));
     }
 
-    /** Two inputs that would write the same output file (a.png and a.jpg as a.npy): the later is rejected. */
-    static List<InputFile> dropClashingNames(List<InputFile> files, OutputFormat format, Map<String, String> rejected) {
+    /**
+     * Items of each batch file, by path, when the format names one output file per item (png): the names
+     * must be known before the job writes, so the .npy headers are read first, in tasks (a few hundred
+     * bytes each). Other formats name one file per input and need nothing.
+     */
+    static Map<String, Integer> batchItems(JavaSparkContext sc, List<InputFile> files, JobConfig cfg) {
+        Map<String, Integer> items = new HashMap<>();
+        if (cfg.format != OutputFormat.PNG) return items;
+        List<InputFile> npy = new ArrayList<>();
+        for (InputFile f : files) if (f.extension().equals("npy")) npy.add(f);
+        if (npy.isEmpty()) return items;
+        Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
+        int dims = cfg.spec.dims();
+        for (Tuple2<String, Integer> t : sc.parallelize(npy, partitionsFor(npy.size(), sc.defaultParallelism()))
+                .map(f -> new Tuple2<>(f.path, InputDecoder.batchItems(f, conf.value().value(), dims))).collect()) {
+            if (t._2() > 0) items.put(t._1(), t._2());
+        }
+        return items;
+    }
+
+    /**
+     * Inputs whose output names cannot be written (too long, not a name Hadoop keeps) or that would write
+     * a file another input writes, or a file where another needs a directory: rejected, in path order, the
+     * later one of a clash. Parquet rows name their source, so nothing clashes there.
+     */
+    static List<InputFile> dropClashingNames(List<InputFile> files, OutputFormat format, Map<String, Integer> batchItems,
+                                             Map<String, String> rejected) {
         if (format == OutputFormat.PARQUET) return files;
-        Map<String, InputFile> seen = new HashMap<>();
+        OutputNames names = new OutputNames();
         List<InputFile> kept = new ArrayList<>();
         for (InputFile f : files) {
-            String name = ResultWriter.outputName(f, format);
-            InputFile other = seen.putIfAbsent(name, f);
-            if (other == null) {
+            String why = names.claim(f.path, OutputNames.of(f.relativeStem(), format, batchItems.getOrDefault(f.path, 0)));
+            if (why == null) {
                 kept.add(f);
             } else {
-                rejected.put(f.path, "output " + name + " would overwrite the output of " + other.path);
+                rejected.put(f.path, why);
             }
         }
         return kept;

@@ -33,7 +33,7 @@ public final class NamedFilesOutputFormat extends FileOutputFormat<Text, OutputF
         return new RecordWriter<>() {
             @Override
             public void write(Text name, OutputFile file) throws IOException {
-                try (FSDataOutputStream out = target.create(new Path(work, name.toString()), true)) {
+                try (FSDataOutputStream out = target.create(OutputNames.path(work, name.toString()), true)) {
                     file.writeTo(out);
                 }
             }
