@@ -127,7 +127,13 @@ public final class InputFiles {
                 return links != 0 ? links : x.compareTo(y);
             });
             for (java.nio.file.Path e : entries) {
-                if (!hidden(e.getFileName().toString())) entry(root, e);
+                if (hidden(e.getFileName().toString())) continue;
+                try {
+                    entry(root, e);
+                } catch (IOException x) {
+                    // Gone since the directory was read, or its attributes unreadable: one row, not the job.
+                    rejected.put(hadoopPath(e), "cannot look at it: " + InputDecoder.oneLine(x));
+                }
             }
         }
 
