@@ -53,7 +53,8 @@ public final class ConvolutionJob {
         Map<String, String> rejected = new TreeMap<>();
         List<InputFile> files = InputFiles.list(cfg.input, hadoop, rejected);
         Map<String, Integer> batchItems = batchItems(sc, files, cfg);
-        files = dropClashingNames(files, cfg.format, batchItems, rejected);
+        OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());
+        files = dropClashingNames(files, cfg.format, batchItems, names, rejected);
 
         int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
@@ -124,9 +125,8 @@ public final class ConvolutionJob {
      * later one of a clash. Parquet rows name their source, so nothing clashes there.
      */
     static List<InputFile> dropClashingNames(List<InputFile> files, OutputFormat format, Map<String, Integer> batchItems,
-                                             Map<String, String> rejected) {
+                                             OutputNames names, Map<String, String> rejected) {
         if (format == OutputFormat.PARQUET) return files;
-        OutputNames names = new OutputNames();
         List<InputFile> kept = new ArrayList<>();
         for (InputFile f : files) {
             String why = names.claim(f.path, OutputNames.of(f.relativeStem(), format, batchItems.getOrDefault(f.path, 0)));

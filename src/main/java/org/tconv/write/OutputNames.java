@@ -17,7 +17,8 @@ import org.apache.hadoop.fs.Path;
  * <p>A name is refused when a component is longer than a file name may be (255 bytes on Linux file systems
  * and HDFS), when Hadoop's Path would not keep it as it is, when another input already writes it, and when
  * it is a file where another output needs a directory or the other way round ({@code x.npy} from
- * {@code x.png}, and {@code x.npy/y.npy} from {@code x.npy/y.png}), and when it holds a colon.
+ * {@code x.png}, and {@code x.npy/y.npy} from {@code x.npy/y.png}), and when it holds a colon anywhere but on
+ * the local file system.
  */
 public final class OutputNames {
     /** NAME_MAX of Linux file systems and HDFS's default {@code dfs.namenode.fs-limits.max-component-length}. */
@@ -25,6 +26,20 @@ public final class OutputNames {
 
     private final Map<String, String> files = new HashMap<>();
     private final Map<String, String> dirs = new HashMap<>();
+    private final boolean colonAllowed;
+
+    /**
+     * @param colonAllowed whether a name may hold a colon: on file: (see {@link ColonNamesCommitter}), not on
+     *     HDFS, which refuses it, nor through committers of other stores, whose handling is not known
+     */
+    public OutputNames(boolean colonAllowed) {
+        this.colonAllowed = colonAllowed;
+    }
+
+    /** For an output on the file system of {@code outputScheme}. */
+    public static OutputNames forScheme(String outputScheme) {
+        return new OutputNames("file".equals(outputScheme));
+    }
 
     /**
      * The relative names an input writes.
@@ -76,10 +91,8 @@ public final class OutputNames {
             int bytes = part.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_NAME_BYTES) return "is too long: " + bytes + " bytes in one name, at most " + MAX_NAME_BYTES;
             if (part.isEmpty() || part.equals(".") || part.equals("..")) return "has an empty, '.' or '..' component";
-            // Hadoop's FileOutputCommitter moves a task's files into the output by new Path(dir, name),
-            // which reads a colon as a URI scheme and fails the whole job commit; HDFS refuses colons too.
-            if (part.indexOf(':') >= 0) {
-                return "holds a colon, which Hadoop's output committer reads as a URI scheme (and HDFS refuses): rename the input";
+            if (!colonAllowed && part.indexOf(':') >= 0) {
+                return "holds a colon, which this output's file system or committer cannot hold: rename the input";
             }
         }
         if (!path(new Path("/out"), name).toUri().getPath().equals("/out/" + name)) return "is changed by Hadoop's Path";

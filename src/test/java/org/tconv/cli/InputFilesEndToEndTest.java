@@ -230,27 +230,39 @@ class InputFilesEndToEndTest {
         assertTrue(r.out.contains("1 image(s) from 1 file(s)"), "the summary counts what was written: " + r.out);
     }
 
-    @Test
-    void namesWithAColonAreReadAndRowsWrittenButNoFileNamedWithAColon() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "committer algorithm {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void namesWithAColonAreReadAndWritten(int algorithm) throws Exception {
         Path in = tmp.resolve("in");
         double[] png = goodPng(in.resolve("a:b.png"), 6, 5, 13);
-        double[] good = goodNpy(in.resolve("good.npy"), 14);
-        Path rows = tmp.resolve("rows");
-        Cli p = run(in, rows, "--format", "parquet");
-        assertEquals(0, p.status, "read without Hadoop's checksum file, whose name cannot hold the colon: " + p);
-        List<org.apache.spark.sql.Row> written = org.tconv.testing.SharedSpark.get().read().parquet(rows.toString())
-                .filter("path like '%a:b.png'").collectAsList();
-        assertEquals(1, written.size());
-        double[] expected = DirectConvolution.convolve(SPEC.geometry(new int[] {3, 6, 5}), png, 0);
-        List<Double> got = written.get(0).getList(3);
-        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got.get(i), 1e-9);
+        double[] npy = goodNpy(in.resolve("c:d/e:f.npy"), 14);
+        double[] nested = goodNpy(in.resolve("sub/g:h.npy"), 18);
+        double[] plain = goodNpy(in.resolve("sub/plain.npy"), 19);
+        org.apache.hadoop.conf.Configuration hadoop = org.tconv.testing.SharedSpark.get().sparkContext().hadoopConfiguration();
+        String key = "mapreduce.fileoutputcommitter.algorithm.version";
+        String before = hadoop.get(key);
+        hadoop.setInt(key, algorithm);
+        try {
+            Path out = tmp.resolve("out");
+            Cli r = run(in, out);
+            assertEquals(0, r.status, r::toString);
+            assertEquals(List.of("a:b.npy", "c:d/e:f.npy", "sub/g:h.npy", "sub/plain.npy"), outputs(out));
+            assertConvolved(png, new int[] {3, 6, 5}, out.resolve("a:b.npy"));
+            assertConvolved(npy, new int[] {3, 6, 5}, out.resolve("c:d/e:f.npy"));
+            assertConvolved(nested, new int[] {3, 6, 5}, out.resolve("sub/g:h.npy"));
+            assertConvolved(plain, new int[] {3, 6, 5}, out.resolve("sub/plain.npy"));
+            assertTrue(Files.exists(out.resolve("_SUCCESS")));
+            assertFalse(Files.exists(out.resolve("_temporary")), "Hadoop's cleanup still ran");
 
-        Path out = tmp.resolve("out");
-        Cli r = run(in, out);
-        assertEquals(2, r.status, r::toString);
-        assertEquals(List.of("good.npy"), outputs(out));
-        assertConvolved(good, new int[] {3, 6, 5}, out.resolve("good.npy"));
-        assertTrue(reason(RunCommandTest.rejected(out), "a:b.png").contains("colon"), r::toString);
+            Path pngOut = tmp.resolve("png-out");
+            Cli p = run(in, pngOut, "--format", "png");
+            assertEquals(0, p.status, p::toString);
+            assertEquals(List.of("a:b.png", "c:d/e:f.png", "sub/g:h.png", "sub/plain.png"), outputs(pngOut));
+            assertArrayEquals(FeatureMapPng.encode(SPEC.outputShape(new int[] {3, 6, 5}),
+                    DirectConvolution.convolve(SPEC.geometry(new int[] {3, 6, 5}), png, 0), 0), Files.readAllBytes(pngOut.resolve("a:b.png")));
+        } finally {
+            if (before == null) hadoop.unset(key); else hadoop.set(key, before);
+        }
     }
 
     @Test
