@@ -1,5 +1,6 @@
 package org.tconv.cli;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.apache.hadoop.conf.Configuration;
@@ -27,10 +28,18 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "T.mtx", description = "MatrixMarket file (any Hadoop path)")
     String output;
 
+    /** 2 GB: a 1x3x3 kernel on a 4000x4000 image; beyond it the file is rarely what was meant. */
+    static final long DEFAULT_MAX_BYTES = 2L << 30;
+
+    @Option(names = "--max-bytes", paramLabel = "BYTES", defaultValue = "" + DEFAULT_MAX_BYTES,
+            description = "refuse a MatrixMarket file estimated larger than this (default: ${DEFAULT-VALUE}, 2 GiB)")
+    long maxBytes;
+
     @Override
     public Integer call() throws Exception {
         Configuration hadoop = HadoopConf.create();
         ConvSpec spec = conv.toSpec(hadoop);
+        if (maxBytes <= 0) throw new UsageError("--max-bytes must be positive, got " + maxBytes);
         ConvGeometry g;
         try {
             String[] parts = inputShape.trim().split("\\s*,\\s*");
@@ -42,6 +51,22 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
         } catch (InputRejectedException e) {
             throw new UsageError("--input-shape " + inputShape + ": " + e.getMessage());
         }
+        long rows = product(g.outputShape()), cols = product(g.inputShape());
+        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            throw new UsageError("--input-shape " + inputShape + ": T would be " + rows + " x " + cols
+                    + "; tconv numbers rows and columns up to " + Integer.MAX_VALUE);
+        }
+        long bytes = MatrixMarketWriter.estimatedBytes(rows, cols, g.structuralNonZeros(), spec);
+        if (bytes > maxBytes) {
+            throw new UsageError(String.format(Locale.ROOT,
+                    "T of input shape %s is %d x %d with %d non-zeros: about %.1f GB of MatrixMarket text, over --max-bytes %d (raise it to write it)",
+                    inputShape, rows, cols, g.structuralNonZeros(), bytes / 1e9, maxBytes));
+        }
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(output);
+        org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
+        if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
+            throw new UsageError("--output " + output + " is a directory: name the .mtx file to write");
+        }
         ToeplitzEntries t = new ToeplitzEntries(g);
         MatrixMarketWriter.write(t, output, hadoop);
         out().printf("T: %d x %d, written to %s%n", t.numRows(), t.numCols(), output);
@@ -50,5 +75,16 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
         out().printf("distinct parameters:       %d (the kernel's weights%s)%n", t.distinctParameters(),
                 spec.hasBias() ? "; the bias adds " + spec.outChannels() + ", outside T" : "");
         return 0;
+    }
+
+    /** The product, or Long.MAX_VALUE past it: three ints can overflow a long. */
+    private static long product(int[] shape) {
+        long n = 1;
+        try {
+            for (int d : shape) n = Math.multiplyExact(n, d);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        return n;
     }
 }

@@ -3,9 +3,11 @@ package org.tconv.job;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
@@ -27,7 +29,10 @@ import org.tconv.verify.Verification;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
 import org.tconv.write.PendingOutput;
+import org.tconv.write.OutputNames;
 import org.tconv.write.ResultWriter;
+
+import scala.Tuple2;
 
 /**
  * {@code tconv run}: read -> build T -> multiply -> write -> verify. The driver only lists file names and
@@ -67,10 +72,11 @@ public final class ConvolutionJob {
         long start = System.nanoTime();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
-        List<InputFile> files = InputFiles.list(cfg.input, hadoop);
+        Map<String, String> rejected = new TreeMap<>();
+        List<InputFile> files = InputFiles.list(cfg.input, hadoop, rejected);
         PendingOutput out = new OutputLocation(cfg.output, hadoop).begin(cfg.overwrite, cfg.input);
         try {
-            JobResult r = convolve(spark, sc, hadoop, cfg, files, out);
+            JobResult r = convolve(spark, sc, hadoop, cfg, files, rejected, out);
             beforeFinish.run();
             out.commit(r.rejected);
             return r.finishedIn((System.nanoTime() - start) / 1e9);
@@ -81,9 +87,10 @@ public final class ConvolutionJob {
     }
 
     private static JobResult convolve(SparkSession spark, JavaSparkContext sc, Configuration hadoop, JobConfig cfg,
-                                      List<InputFile> files, PendingOutput out) {
-        Map<String, String> rejected = new TreeMap<>();
-        files = dropClashingNames(files, cfg.format, rejected);
+                                      List<InputFile> files, Map<String, String> rejected, PendingOutput out) {
+        Map<String, Integer> batchItems = batchItems(sc, files, cfg);
+        OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());
+        files = dropClashingNames(files, cfg.format, batchItems, names, rejected);
 
         int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
@@ -103,15 +110,17 @@ public final class ConvolutionJob {
             result = result.persist(StorageLevel.MEMORY_AND_DISK());
             verification = Verification.run(spark, result, spec, cfg.method, cfg.dtype);
         }
-        CollectionAccumulator<String> rejectedAcc = sc.sc().collectionAccumulator("rejected");
+        CollectionAccumulator<Tuple2<String, String>> rejectedAcc = sc.sc().collectionAccumulator("rejected");
         LongAccumulator items = sc.sc().longAccumulator("items");
         ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, items);
-        for (String line : rejectedAcc.value()) {
-            int tab = line.indexOf('\t');
-            rejected.putIfAbsent(line.substring(0, tab), line.substring(tab + 1));
+        Set<String> failedInTasks = new HashSet<>();
+        for (Tuple2<String, String> r : rejectedAcc.value()) {
+            rejected.putIfAbsent(r._1(), r._2());
+            failedInTasks.add(r._1());
         }
         if (cfg.verify) result.unpersist();
-        long accepted = files.size() - rejected.size();
+        // Inputs the listing or the name check rejected were never sent to the tasks.
+        long accepted = files.size() - failedInTasks.size();
         return new JobResult(out.uri(), accepted, items.value(), rejected, verification, 0);
     }
 
@@ -126,18 +135,41 @@ public final class ConvolutionJob {
         return Math.max(1, Math.min(files, wanted));
     }
 
-    /** Two inputs that would write the same output file (a.png and a.jpg as a.npy): the later is rejected. */
-    static List<InputFile> dropClashingNames(List<InputFile> files, OutputFormat format, Map<String, String> rejected) {
+    /**
+     * Items of each batch file, by path, when the format names one output file per item (png): the names
+     * must be known before the job writes, so the .npy headers are read first, in tasks (a few hundred
+     * bytes each). Other formats name one file per input and need nothing.
+     */
+    static Map<String, Integer> batchItems(JavaSparkContext sc, List<InputFile> files, JobConfig cfg) {
+        Map<String, Integer> items = new HashMap<>();
+        if (cfg.format != OutputFormat.PNG) return items;
+        List<InputFile> npy = new ArrayList<>();
+        for (InputFile f : files) if (f.extension().equals("npy")) npy.add(f);
+        if (npy.isEmpty()) return items;
+        Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
+        int dims = cfg.spec.dims();
+        for (Tuple2<String, Integer> t : sc.parallelize(npy, partitionsFor(npy.size(), sc.defaultParallelism()))
+                .map(f -> new Tuple2<>(f.path, InputDecoder.batchItems(f, conf.value().value(), dims))).collect()) {
+            if (t._2() > 0) items.put(t._1(), t._2());
+        }
+        return items;
+    }
+
+    /**
+     * Inputs whose output names cannot be written (too long, not a name Hadoop keeps) or that would write
+     * a file another input writes, or a file where another needs a directory: rejected, in path order, the
+     * later one of a clash. Parquet rows name their source, so nothing clashes there.
+     */
+    static List<InputFile> dropClashingNames(List<InputFile> files, OutputFormat format, Map<String, Integer> batchItems,
+                                             OutputNames names, Map<String, String> rejected) {
         if (format == OutputFormat.PARQUET) return files;
-        Map<String, InputFile> seen = new HashMap<>();
         List<InputFile> kept = new ArrayList<>();
         for (InputFile f : files) {
-            String name = ResultWriter.outputName(f, format);
-            InputFile other = seen.putIfAbsent(name, f);
-            if (other == null) {
+            String why = names.claim(f.path, OutputNames.of(f.relativeStem(), format, batchItems.getOrDefault(f.path, 0)));
+            if (why == null) {
                 kept.add(f);
             } else {
-                rejected.put(f.path, "output " + name + " would overwrite the output of " + other.path);
+                rejected.put(f.path, why);
             }
         }
         return kept;

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IOUtils;
@@ -103,8 +104,35 @@ public final class InputDecoder {
         }
     }
 
+    /**
+     * Items of a batch file ((N, C, H, W) or (N, C, L)) from its header alone, 0 when it is not a batch or
+     * its header cannot be read (the decoder then rejects it with the reason): the png names it will write.
+     */
+    public static int batchItems(InputFile f, Configuration conf, int dims) {
+        if (!f.extension().equals("npy")) return 0;
+        try (InputStream in = open(new Path(f.path), conf)) {
+            int[] shape = NpyArray.readShape(in);
+            return shape.length == dims + 2 ? shape[0] : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static InputStream open(Path p, Configuration conf) throws IOException {
+        return rawOf(p.getFileSystem(conf)).open(p);
+    }
+
+    /**
+     * Hadoop's LocalFileSystem looks for a hidden .crc beside every file it opens, and cannot even name it
+     * for a file such as a:b.png (a colon in a relative path). Inputs are the user's files: a .crc exists
+     * only beside files Hadoop wrote, so they are read from the raw local file system.
+     */
+    private static FileSystem rawOf(FileSystem fs) {
+        return fs instanceof ChecksumFileSystem ? ((ChecksumFileSystem) fs).getRawFileSystem() : fs;
+    }
+
     private static byte[] readAll(Path p, Configuration conf, AdmissionBudget budget) throws IOException {
-        FileSystem fs = p.getFileSystem(conf);
+        FileSystem fs = rawOf(p.getFileSystem(conf));
         long len = fs.getFileStatus(p).getLen();
         if (len > Integer.MAX_VALUE - 16) throw new IOException("file of " + len + " bytes is larger than 2 GB");
         // the file's bytes are held beside what they decode to; the decoders check the rest

@@ -112,6 +112,20 @@ public final class NpyArray implements Serializable {
         return l.decode(ByteBuffer.wrap(data).order(l.order));
     }
 
+    /** The shape a stream's header declares, reading the header only (the data stays unread). */
+    public static int[] readShape(InputStream in) throws IOException {
+        byte[] prefix = in.readNBytes(10);
+        Prefix.checkMagic(prefix);
+        if (prefix.length == 10 && prefix[6] != 1) {
+            prefix = Arrays.copyOf(prefix, 12);
+            if (in.readNBytes(prefix, 10, 2) != 2) throw new IllegalArgumentException("truncated .npy header");
+        }
+        Prefix p = Prefix.of(prefix);
+        byte[] header = in.readNBytes(p.headerLength);
+        if (header.length < p.headerLength) throw new IllegalArgumentException("truncated .npy header");
+        return NpyHeader.parse(new String(header, p.charset())).shape;
+    }
+
     /**
      * A version 1.0 file of little-endian float64 in C order, byte for byte what {@code numpy.save} writes:
      * {@code {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }}, spaces, a newline, the data

@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.OutputCommitter;
 import org.apache.hadoop.mapreduce.RecordWriter;
 import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
@@ -33,7 +34,7 @@ public final class NamedFilesOutputFormat extends FileOutputFormat<Text, OutputF
         return new RecordWriter<>() {
             @Override
             public void write(Text name, OutputFile file) throws IOException {
-                try (FSDataOutputStream out = target.create(new Path(work, name.toString()), true)) {
+                try (FSDataOutputStream out = target.create(OutputNames.path(work, name.toString()), true)) {
                     file.writeTo(out);
                 }
             }
@@ -43,6 +44,19 @@ public final class NamedFilesOutputFormat extends FileOutputFormat<Text, OutputF
             }
         };
     }
+
+    /** Hadoop's committer for the file system, able to commit names with a colon where it is FileOutputCommitter. */
+    @Override
+    public synchronized OutputCommitter getOutputCommitter(TaskAttemptContext ctx) throws IOException {
+        OutputCommitter c = super.getOutputCommitter(ctx);
+        if (c.getClass() == FileOutputCommitter.class) {
+            if (colonSafe == null) colonSafe = new ColonNamesCommitter(getOutputPath(ctx), ctx);
+            return colonSafe;
+        }
+        return c;
+    }
+
+    private ColonNamesCommitter colonSafe;
 
     @Override
     public void checkOutputSpecs(org.apache.hadoop.mapreduce.JobContext job) {

@@ -29,13 +29,13 @@ public final class ResultWriter {
      */
     public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
                              org.apache.hadoop.conf.Configuration conf,
-                             CollectionAccumulator<String> rejected, LongAccumulator itemsWritten) {
+                             CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator itemsWritten) {
         JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
                 itemsWritten.add(b.getCount());
                 return true;
             }
-            rejected.add(b.getPath() + "\t" + b.getError());
+            rejected.add(new Tuple2<>(b.getPath(), b.getError())); // a pair: a path may hold any character
             return false;
         });
         switch (format) {
@@ -68,21 +68,16 @@ public final class ResultWriter {
 
     private static List<Tuple2<Text, OutputFile>> files(ImageBatch b, OutputFormat format) {
         String stem = new InputFile(b.getPath(), b.getRelative()).relativeStem();
+        List<String> names = OutputNames.of(stem, format, b.isBatched() ? b.getCount() : 0);
         List<Tuple2<Text, OutputFile>> out = new ArrayList<>();
         if (format == OutputFormat.NPY) {
-            out.add(new Tuple2<>(new Text(stem + ".npy"), OutputFile.npy(b.outFileShape(), b.getOutValues())));
+            out.add(new Tuple2<>(new Text(names.get(0)), OutputFile.npy(b.outFileShape(), b.getOutValues())));
         } else {
             int size = b.getOutValues().length / b.getCount();
             for (int i = 0; i < b.getCount(); i++) {
-                String name = b.isBatched() ? stem + "_" + i + ".png" : stem + ".png";
-                out.add(new Tuple2<>(new Text(name), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), b.getOutValues(), i * size))));
+                out.add(new Tuple2<>(new Text(names.get(i)), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), b.getOutValues(), i * size))));
             }
         }
         return out;
-    }
-
-    /** The output file an input maps to, so the job can refuse two inputs that would write the same file. */
-    public static String outputName(InputFile f, OutputFormat format) {
-        return format == OutputFormat.NPY ? f.relativeStem() + ".npy" : format == OutputFormat.PNG ? f.relativeStem() + ".png" : f.path;
     }
 }

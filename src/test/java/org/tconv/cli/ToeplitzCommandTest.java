@@ -115,4 +115,66 @@ class ToeplitzCommandTest {
         assertEquals(1, r.status, r::toString);
         assertTrue(r.err.contains("smaller than the dilated kernel"), r.err);
     }
+
+    private Path sobel() throws IOException {
+        Random rnd = new Random(9);
+        double[] w = new double[2 * 1 * 3 * 3];
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+        return TestFiles.write(tmp.resolve("w.npy"), new int[] {2, 1, 3, 3}, w);
+    }
+
+    private List<String> filesIn(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList());
+        }
+    }
+
+    @Test
+    void aMatrixOverMaxBytesIsRefusedUpFrontWithItsSize() throws IOException {
+        Path w = sobel();
+        Path dir = Files.createDirectories(tmp.resolve("m"));
+        // 2 x 30x30 outputs, 9 taps each, rows of up to 4 digits: some 60 KB of text.
+        Cli r = Cli.run("toeplitz", "--weights", w.toString(), "--input-shape", "1,32,32", "--max-bytes", "10000",
+                "--output", dir.resolve("T.mtx").toString());
+        assertEquals(1, r.status, r::toString);
+        assertTrue(r.err.contains("1800 x 1024 with 16200 non-zeros") && r.err.contains("over --max-bytes 10000"), r.err);
+        assertEquals(List.of(), filesIn(dir), "nothing written");
+
+        // The default refuses what the issue saw stream ~400 GB to disk, before writing a byte.
+        Cli big = Cli.run("toeplitz", "--weights", w.toString(), "--input-shape", "1,30000,30000", "--output", dir.resolve("T.mtx").toString());
+        assertEquals(1, big.status, big::toString);
+        assertTrue(big.err.contains("GB of MatrixMarket text"), big.err);
+        assertEquals(List.of(), filesIn(dir));
+    }
+
+    @Test
+    void theEstimateBoundsTheFileFromAbove() throws IOException {
+        Path w = sobel();
+        Path mtx = tmp.resolve("T.mtx");
+        Cli r = Cli.run("toeplitz", "--weights", w.toString(), "--input-shape", "1,32,32", "--max-bytes", "10000000", "--output", mtx.toString());
+        assertEquals(0, r.status, r::toString);
+        long size = Files.size(mtx);
+        ConvSpec spec = ConvSpec.builder(new int[] {2, 1, 3, 3}, org.tconv.read.NpyArray.read(Files.readAllBytes(w)).data).build();
+        long estimate = org.tconv.toeplitz.MatrixMarketWriter.estimatedBytes(1800, 1024, 16200, spec);
+        assertTrue(size <= estimate && estimate < 1.5 * size, size + " bytes written, " + estimate + " estimated");
+        assertEquals(List.of("T.mtx", "w.npy"), filesIn(tmp), "no temporary file left beside it");
+    }
+
+    @Test
+    void aShapeWhoseMatrixCannotBeNumberedIsAClearRefusal() throws IOException {
+        Cli r = Cli.run("toeplitz", "--weights", sobel().toString(), "--input-shape", "1,100000,100000", "--output", tmp.resolve("T.mtx").toString());
+        assertEquals(1, r.status, r::toString);
+        assertTrue(r.err.contains("T would be 19999200008 x 10000000000"), r.err);
+        assertTrue(!r.err.contains("overflow"), r.err);
+    }
+
+    @Test
+    void aDirectoryAsOutputIsABadOption() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("T.mtx"));
+        Files.write(dir.resolve("mine.txt"), new byte[] {1});
+        Cli r = Cli.run("toeplitz", "--weights", sobel().toString(), "--input-shape", "1,8,8", "--output", dir.toString());
+        assertEquals(1, r.status, r::toString);
+        assertTrue(r.err.contains("is a directory"), r.err);
+        assertEquals(List.of("mine.txt"), filesIn(dir));
+    }
 }

@@ -29,10 +29,10 @@ class ConvolutionJobTest {
         List<InputFile> files = List.of(new InputFile("file:/in/a.png", "a.png"), new InputFile("file:/in/a.npy", "a.npy"),
                 new InputFile("file:/in/sub/a.npy", "sub/a.npy"));
         Map<String, String> rejected = new HashMap<>();
-        assertEquals(2, ConvolutionJob.dropClashingNames(files, OutputFormat.NPY, rejected).size());
+        assertEquals(2, ConvolutionJob.dropClashingNames(files, OutputFormat.NPY, Map.of(), new org.tconv.write.OutputNames(true), rejected).size());
         assertEquals(Map.of("file:/in/a.npy", "output a.npy would overwrite the output of file:/in/a.png"), rejected);
         rejected.clear();
-        assertEquals(3, ConvolutionJob.dropClashingNames(files, OutputFormat.PARQUET, rejected).size(), "parquet rows name their source");
+        assertEquals(3, ConvolutionJob.dropClashingNames(files, OutputFormat.PARQUET, Map.of(), new org.tconv.write.OutputNames(true), rejected).size(), "parquet rows name their source");
         assertEquals(Map.of(), rejected);
     }
 }

@@ -32,11 +32,17 @@ class LauncherIT {
     }
 
     static Result tconv(String... args) throws IOException, InterruptedException {
+        return tconv(java.util.Map.of(), args);
+    }
+
+    static Result tconv(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(TestFiles.home().resolve("bin/tconv").toString());
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("tconv-out", ".txt"), err = Files.createTempFile("tconv-err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -83,5 +89,31 @@ class LauncherIT {
         List<String> lines = Files.readAllLines(mtx);
         assertEquals("%%MatrixMarket matrix coordinate real general", lines.get(0));
         assertTrue(r.out.contains("entries of a dense matrix: " + (2L * 6 * 5) * (3L * 6 * 5)), r.out);
+    }
+
+    @Test
+    void unicodeNamesAreReadAndWrittenUnderTheCLocale() throws Exception {
+        java.util.Random rnd = new java.util.Random(21);
+        double[] w = new double[2 * 3 * 3 * 3];
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+        Path wf = TestFiles.write(tmp.resolve("w.npy"), new int[] {2, 3, 3, 3}, w);
+        Path in = tmp.resolve("in");
+        double[] x = new double[3 * 6 * 5];
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextInt(256);
+        TestFiles.write(in.resolve("ünïcødé.npy"), new int[] {3, 6, 5}, x);
+        TestFiles.write(in.resolve("plain.npy"), new int[] {3, 6, 5}, x);
+        Path out = tmp.resolve("out");
+
+        Result r = tconv(java.util.Map.of("LANG", "C", "LC_ALL", "C"), "run", "--input", in.toString(), "--output", out.toString(),
+                "--weights", wf.toString(), "--format", "npy");
+
+        assertEquals(0, r.status, r::toString);
+        org.tconv.conv.ConvSpec spec = org.tconv.conv.ConvSpec.builder(new int[] {2, 3, 3, 3}, w).build();
+        double[] expected = org.tconv.verify.DirectConvolution.convolve(spec.geometry(new int[] {3, 6, 5}), x, 0);
+        for (String name : List.of("ünïcødé.npy", "plain.npy")) {
+            NpyArray y = NpyArray.read(Files.readAllBytes(out.resolve(name)));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, y.data, 1e-9, name);
+        }
+        assertEquals(List.of("path,reason"), Files.readAllLines(out.resolve("_rejected.csv"), StandardCharsets.UTF_8));
     }
 }
