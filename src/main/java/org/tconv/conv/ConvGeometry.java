@@ -4,57 +4,100 @@ import java.io.Serializable;
 
 /**
  * The shapes of one convolution applied to one input shape, and where each tap reads. Rows of T are
- * output elements and columns input elements, both numbered by C-order flattening of (channel, row, col).
+ * output elements and columns input elements, both numbered by C-order flattening of
+ * (channel, depth, row, col) ({@link #input()}, {@link #output()}). Below 3-D, d = outD = 1; in 1-D also
+ * h = outH = 1.
  */
 public final class ConvGeometry implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public final ConvSpec spec;
-    public final int c, h, w;
-    public final int outH, outW;
+    public final int c, d, h, w;
+    public final int outD, outH, outW;
+    /** Where the taps of each output depth slice read, folded by the padding mode. */
+    public final FoldedAxis depth;
     /** Where the taps of each output row read, folded by the padding mode. */
     public final FoldedAxis rows;
     /** Where the taps of each output column read. */
     public final FoldedAxis cols;
+    private final FlatIndex input, output;
 
-    ConvGeometry(ConvSpec spec, int c, int h, int w, int outH, int outW) {
+    ConvGeometry(ConvSpec spec, int c, int d, int h, int w, int outD, int outH, int outW) {
         this.spec = spec;
         this.c = c;
+        this.d = d;
         this.h = h;
         this.w = w;
+        this.outD = outD;
         this.outH = outH;
         this.outW = outW;
+        input = new FlatIndex(c, d, h, w);
+        output = new FlatIndex(spec.outChannels(), outD, outH, outW);
+        try {
+            input.size();
+            output.size();
+        } catch (ArithmeticException e) {
+            throw new InputRejectedException("input (" + IntTuple.format(inputShape()) + ") or its output ("
+                    + IntTuple.format(outputShape()) + ") has more than " + Long.MAX_VALUE + " elements");
+        }
         PaddingMode mode = spec.paddingMode();
-        rows = FoldedAxis.of(outH, spec.kernelHeight(), h, spec.strideH(), spec.padTop(), spec.dilationH(), mode);
-        cols = FoldedAxis.of(outW, spec.kernelWidth(), w, spec.strideW(), spec.padLeft(), spec.dilationW(), mode);
+        depth = FoldedAxis.of("depth", outD, d, spec.kernel(ConvSpec.D), spec.stride(ConvSpec.D), spec.padBefore(ConvSpec.D),
+                spec.dilation(ConvSpec.D), mode);
+        rows = FoldedAxis.of("height", outH, h, spec.kernel(ConvSpec.H), spec.stride(ConvSpec.H), spec.padBefore(ConvSpec.H),
+                spec.dilation(ConvSpec.H), mode);
+        cols = FoldedAxis.of("width", outW, w, spec.kernel(ConvSpec.W), spec.stride(ConvSpec.W), spec.padBefore(ConvSpec.W),
+                spec.dilation(ConvSpec.W), mode);
     }
 
-    /** Elements of one input item: the columns of T. */
-    public int inputSize() { return Math.toIntExact((long) c * h * w); }
-    /** Elements of one output item: the rows of T. */
-    public int outputSize() { return Math.toIntExact((long) spec.outChannels() * outH * outW); }
-    public int outputPlane() { return outH * outW; }
+    /** The numbering of input elements, T's columns. */
+    public FlatIndex input() { return input; }
+    /** The numbering of output elements, T's rows. */
+    public FlatIndex output() { return output; }
 
-    /** (C, H, W) or (C, L) as the user sees the input. */
-    public int[] inputShape() { return spec.dims() == 2 ? new int[] {c, h, w} : new int[] {c, w}; }
-    /** (C_out, outH, outW) or (C_out, outL). */
-    public int[] outputShape() {
-        return spec.dims() == 2 ? new int[] {spec.outChannels(), outH, outW} : new int[] {spec.outChannels(), outW};
+    /** Elements of one input item, exactly: the columns of T. */
+    public long inputElements() { return input.size(); }
+    /** Elements of one output item, exactly: the rows of T. */
+    public long outputElements() { return output.size(); }
+    /** {@link #inputElements()} for local, int-indexed paths; throws ArithmeticException past 2^31 - 1. */
+    public int inputSize() { return Math.toIntExact(inputElements()); }
+    /** {@link #outputElements()} for local, int-indexed paths; throws ArithmeticException past 2^31 - 1. */
+    public int outputSize() { return Math.toIntExact(outputElements()); }
+    /** Output elements of one channel (outD * outH * outW), for local paths. */
+    public int outputPlane() { return Math.toIntExact(output.channelSize()); }
+
+    /** (C, D, H, W), (C, H, W) or (C, L) as the user sees the input. */
+    public int[] inputShape() { return userShape(c, d, h, w); }
+    /** (C_out, oD, oH, oW), (C_out, outH, outW) or (C_out, outL). */
+    public int[] outputShape() { return userShape(spec.outChannels(), outD, outH, outW); }
+
+    private int[] userShape(int channels, int z, int y, int x) {
+        switch (spec.dims()) {
+            case 3: return new int[] {channels, z, y, x};
+            case 2: return new int[] {channels, y, x};
+            default: return new int[] {channels, x};
+        }
     }
 
-    /** Entries of a dense T of this shape; a long because it overflows int long before T does. */
-    public long denseEntries() { return (long) outputSize() * inputSize(); }
+    /** Entries of a dense T of this shape; may exceed a long only past 2^63, which is refused. */
+    public long denseEntries() {
+        try {
+            return Math.multiplyExact(outputElements(), inputElements());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
 
     /**
      * Stored entries of T, counted without building it: one per (output element, input channel of its
      * group, distinct pixel read). Taps folded onto the same pixel share one entry.
      */
     public long structuralNonZeros() {
-        return rows.totalSources() * cols.totalSources() * spec.outChannels() * spec.inChannelsPerGroup();
+        return Math.multiplyExact(Math.multiplyExact(depth.totalSources() * rows.totalSources(), cols.totalSources()),
+                (long) spec.outChannels() * spec.inChannelsPerGroup());
     }
 
     /** Bytes of T held as CSR: a double and an int column index per entry, an int per row pointer. */
     public long csrBytes() {
-        return structuralNonZeros() * (Double.BYTES + Integer.BYTES) + ((long) outputSize() + 1) * Integer.BYTES;
+        return structuralNonZeros() * (Double.BYTES + Integer.BYTES) + (outputElements() + 1) * Integer.BYTES;
     }
 }

@@ -5,30 +5,32 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One convolution exactly as {@code torch.nn.Conv1d} / {@code torch.nn.Conv2d} defines it: weights, bias,
- * stride, padding, dilation, groups and padding mode. This class and {@link ConvGeometry} are the only
+ * One convolution exactly as {@code torch.nn.Conv1d} / {@code Conv2d} / {@code Conv3d} defines it: weights,
+ * bias, stride, padding, dilation, groups and padding mode. This class and {@link ConvGeometry} are the only
  * places that do shape arithmetic.
  *
- * <p>Conventions: weights are C order (C_out, C_in/groups, kH, kW) for 2-D and (C_out, C_in/groups, K) for
- * 1-D. A 1-D convolution is held as a 2-D one with a kernel, input and output of height 1, so every later
- * stage has one code path; {@link #dims()} remembers which the user asked for.
+ * <p>Conventions: weights are C order (C_out, C_in/groups, kD, kH, kW) for 3-D, (C_out, C_in/groups, kH, kW)
+ * for 2-D and (C_out, C_in/groups, K) for 1-D. Every spec has three spatial axes (depth, height, width): a
+ * 2-D one has a trivial depth axis and a 1-D one trivial depth and height axes (size 1, kernel 1, stride 1,
+ * dilation 1, padding 0), so every later stage has one code path; {@link #dims()} remembers which the user
+ * asked for.
  *
  * <p>Example: a 3x3 kernel, 1 channel, {@code padding="same"}: {@code outputShape(1, 5, 5) = (1, 5, 5)}.
  * An even kernel with {@code same} pads less before than after, as PyTorch does:
  * kernel 4, dilation 1 gives 1 before and 2 after.
  */
 public final class ConvSpec implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** Axis numbers of the per-axis arrays. */
+    static final int D = 0, H = 1, W = 2;
 
     private final int dims;
     private final int cOut;
     private final int cInPerGroup;
     private final int groups;
-    private final int kH, kW;
-    private final int sH, sW;
-    private final int dH, dW;
-    /** Resolved padding: before and after, per dimension. */
-    private final int padTop, padBottom, padLeft, padRight;
+    /** Per axis (depth, height, width); trivial axes hold 1 (kernel, stride, dilation) or 0 (padding). */
+    private final int[] kernel, stride, dilation, padBefore, padAfter;
     private final Padding padding;
     private final PaddingMode mode;
     private final double[] weight;
@@ -37,9 +39,10 @@ public final class ConvSpec implements Serializable {
 
     private ConvSpec(Builder b) {
         int[] ws = b.weightShape;
-        if (ws == null || (ws.length != 3 && ws.length != 4)) {
-            throw new IllegalArgumentException("weights must have rank 3 (C_out, C_in/groups, K) for 1-D or rank 4"
-                    + " (C_out, C_in/groups, kH, kW) for 2-D, got shape " + shapeText(ws));
+        if (ws == null || ws.length < 3 || ws.length > 5) {
+            throw new IllegalArgumentException("weights must have rank 3 (C_out, C_in/groups, K) for 1-D, rank 4"
+                    + " (C_out, C_in/groups, kH, kW) for 2-D or rank 5 (C_out, C_in/groups, kD, kH, kW) for 3-D, got shape "
+                    + shapeText(ws));
         }
         for (int d : ws) {
             if (d <= 0) throw new IllegalArgumentException("weights shape " + shapeText(ws) + " has an empty dimension");
@@ -47,11 +50,11 @@ public final class ConvSpec implements Serializable {
         dims = ws.length - 2;
         cOut = ws[0];
         cInPerGroup = ws[1];
-        kH = dims == 2 ? ws[2] : 1;
-        kW = ws[ws.length - 1];
-        if (b.weight.length != (long) cOut * cInPerGroup * kH * kW) {
+        kernel = toThree(Arrays.copyOfRange(ws, 2, ws.length), 1);
+        long needed = (long) cOut * cInPerGroup * kernel[D] * kernel[H] * kernel[W];
+        if (b.weight.length != needed) {
             throw new IllegalArgumentException("weights hold " + b.weight.length + " values, shape "
-                    + shapeText(ws) + " needs " + (long) cOut * cInPerGroup * kH * kW);
+                    + shapeText(ws) + " needs " + needed);
         }
         weight = b.weight.clone();
         groups = b.groups;
@@ -59,36 +62,48 @@ public final class ConvSpec implements Serializable {
         if (cOut % groups != 0) {
             throw new IllegalArgumentException("out_channels " + cOut + " (weights dim 0) must be divisible by groups " + groups);
         }
-        int[] s = pad2(IntTuple.expand("stride", b.stride, dims), 1);
-        int[] d = pad2(IntTuple.expand("dilation", b.dilation, dims), 1);
-        sH = s[0]; sW = s[1]; dH = d[0]; dW = d[1];
-        if (sH < 1 || sW < 1) throw new IllegalArgumentException("stride must be positive, got " + IntTuple.format(b.stride));
-        if (dH < 1 || dW < 1) throw new IllegalArgumentException("dilation must be positive, got " + IntTuple.format(b.dilation));
+        stride = toThree(IntTuple.expand("stride", b.stride, dims), 1);
+        dilation = toThree(IntTuple.expand("dilation", b.dilation, dims), 1);
+        for (int a = 0; a < 3; a++) {
+            if (stride[a] < 1) throw new IllegalArgumentException("stride must be positive, got " + IntTuple.format(b.stride));
+            if (dilation[a] < 1) throw new IllegalArgumentException("dilation must be positive, got " + IntTuple.format(b.dilation));
+        }
         padding = b.padding;
         mode = b.mode;
+        padBefore = new int[3];
+        padAfter = new int[3];
         switch (padding.kind) {
             case VALID:
-                padTop = padBottom = padLeft = padRight = 0;
                 break;
             case SAME: {
-                if (sH != 1 || sW != 1) {
-                    throw new IllegalArgumentException("padding='same' is not supported for strided convolutions (stride "
-                            + IntTuple.format(b.stride) + ")");
+                for (int a = 0; a < 3; a++) {
+                    if (stride[a] != 1) {
+                        throw new IllegalArgumentException("padding='same' is not supported for strided convolutions (stride "
+                                + IntTuple.format(b.stride) + ")");
+                    }
                 }
-                // PyTorch: total = dilation*(k-1); before = total/2; the odd pixel goes after.
-                int th = dH * (kH - 1), tw = dW * (kW - 1);
-                padTop = th / 2; padBottom = th - th / 2;
-                padLeft = tw / 2; padRight = tw - tw / 2;
+                // PyTorch: total = dilation*(k-1); before = total/2; the odd pixel goes after. Exact: a
+                // dilated kernel wider than an int is refused, not wrapped.
+                for (int a = 0; a < 3; a++) {
+                    long total = (long) dilation[a] * (kernel[a] - 1);
+                    if (total > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException("padding='same' needs " + total + " padding on one axis, more than "
+                                + Integer.MAX_VALUE);
+                    }
+                    padBefore[a] = (int) (total / 2);
+                    padAfter[a] = (int) (total - total / 2);
+                }
                 break;
             }
             default: {
-                int[] p = pad2(padding.amounts(dims), 0);
-                // PyTorch crops for negative padding in the F.pad modes but refuses it in zeros mode.
-                if ((p[0] < 0 || p[1] < 0) && b.mode == PaddingMode.ZEROS) {
-                    throw new IllegalArgumentException("padding must be non-negative with padding_mode zeros, got " + padding);
+                int[] p = toThree(padding.amounts(dims), 0);
+                for (int a = 0; a < 3; a++) {
+                    // PyTorch crops for negative padding in the F.pad modes but refuses it in zeros mode.
+                    if (p[a] < 0 && b.mode == PaddingMode.ZEROS) {
+                        throw new IllegalArgumentException("padding must be non-negative with padding_mode zeros, got " + padding);
+                    }
+                    padBefore[a] = padAfter[a] = p[a];
                 }
-                padTop = padBottom = p[0];
-                padLeft = padRight = p[1];
             }
         }
         if (b.bias != null && b.bias.length != cOut) {
@@ -98,9 +113,11 @@ public final class ConvSpec implements Serializable {
         fingerprint = computeFingerprint();
     }
 
-    /** 1-D tuples become (1, v): the height dimension of a 1-D convolution is trivial. */
-    private int[] pad2(int[] v, int trivial) {
-        return v.length == 2 ? v : new int[] {trivial, v[0]};
+    /** Per-axis values of a 1-, 2- or 3-D spec as (depth, height, width): missing leading axes are trivial. */
+    private static int[] toThree(int[] v, int trivial) {
+        int[] r = new int[] {trivial, trivial, trivial};
+        System.arraycopy(v, 0, r, 3 - v.length, v.length);
+        return r;
     }
 
     private static String shapeText(int[] s) {
@@ -139,36 +156,73 @@ public final class ConvSpec implements Serializable {
 
     // ---- per-input checks and shapes ----
 
+    /** What the user calls each of their spatial axes, outermost first. */
+    private String[] axisNames() {
+        return dims == 3 ? new String[] {"depth", "height", "width"}
+                : dims == 2 ? new String[] {"height", "width"} : new String[] {"length"};
+    }
+
     /**
-     * Checks an input of one item, (C, H, W) for 2-D or (C, L) for 1-D, and returns its geometry.
+     * Checks an input of one item, (C, D, H, W), (C, H, W) or (C, L) for 3-, 2- or 1-D weights, and returns
+     * its geometry. Every size is computed exactly: one that does not fit is a rejection with the figure.
      *
-     * @throws InputRejectedException with the reason PyTorch would refuse it
+     * @throws InputRejectedException with the reason PyTorch (or tconv's int-indexed arrays) would refuse it
      */
     public ConvGeometry geometry(int[] itemShape) {
         if (itemShape.length != dims + 1) {
             throw new InputRejectedException("input has rank " + itemShape.length + ", " + dims
-                    + "-D weights need " + (dims + 1) + " (" + (dims == 2 ? "C,H,W" : "C,L") + ")");
+                    + "-D weights need " + (dims + 1) + " (" + (dims == 3 ? "C,D,H,W" : dims == 2 ? "C,H,W" : "C,L") + ")");
         }
         int c = itemShape[0];
-        int h = dims == 2 ? itemShape[1] : 1;
-        int w = itemShape[dims];
+        int[] n = toThree(Arrays.copyOfRange(itemShape, 1, itemShape.length), 1);
         if (c != cInPerGroup * groups) {
             throw new InputRejectedException("input has " + c + " channel" + (c == 1 ? "" : "s") + ", weights expect "
                     + cInPerGroup * groups + " (C_in/groups=" + cInPerGroup + " x groups=" + groups + ")");
         }
-        if (h < 1 || w < 1) throw new InputRejectedException("input is empty");
-        if (dims == 2) checkPadding("height", h, padTop, padBottom);
-        checkPadding(dims == 2 ? "width" : "length", w, padLeft, padRight);
-        int outH = outSize(h, padTop + padBottom, kH, sH, dH);
-        int outW = outSize(w, padLeft + padRight, kW, sW, dW);
-        if (outH < 1 || outW < 1) {
-            String in = dims == 2 ? h + "x" + w : String.valueOf(w);
-            String padded = dims == 2 ? (h + padTop + padBottom) + "x" + (w + padLeft + padRight)
-                    : String.valueOf(w + padLeft + padRight);
-            String k = dims == 2 ? (dH * (kH - 1) + 1) + "x" + (dW * (kW - 1) + 1) : String.valueOf(dW * (kW - 1) + 1);
-            throw new InputRejectedException("input " + in + " (padded " + padded + ") is smaller than the dilated kernel " + k);
+        for (int a = 0; a < 3; a++) {
+            if (n[a] < 1) throw new InputRejectedException("input is empty");
         }
-        return new ConvGeometry(this, c, h, w, outH, outW);
+        String[] names = axisNames();
+        for (int a = 3 - dims; a < 3; a++) checkPadding(names[a - (3 - dims)], n[a], padBefore[a], padAfter[a]);
+        long[] out = new long[3];
+        boolean tooSmall = false;
+        for (int a = 0; a < 3; a++) {
+            out[a] = outSize(n[a], (long) padBefore[a] + padAfter[a], kernel[a], stride[a], dilation[a]);
+            tooSmall |= out[a] < 1;
+        }
+        if (tooSmall) {
+            long[] padded = new long[3], dilated = new long[3];
+            for (int a = 0; a < 3; a++) {
+                padded[a] = (long) n[a] + padBefore[a] + padAfter[a];
+                dilated[a] = (long) dilation[a] * (kernel[a] - 1) + 1;
+            }
+            throw new InputRejectedException("input " + userAxes(toLong(n)) + " (padded " + userAxes(padded)
+                    + ") is smaller than the dilated kernel " + userAxes(dilated));
+        }
+        for (int a = 0; a < 3; a++) {
+            if (out[a] > Integer.MAX_VALUE) {
+                throw new InputRejectedException("output " + names[a - (3 - dims)] + " would be " + out[a]
+                        + " (input " + n[a] + ", padding " + padBefore[a] + "+" + padAfter[a] + "), more than "
+                        + Integer.MAX_VALUE);
+            }
+        }
+        return new ConvGeometry(this, c, n[D], n[H], n[W], (int) out[D], (int) out[H], (int) out[W]);
+    }
+
+    private static long[] toLong(int[] v) {
+        long[] r = new long[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = v[i];
+        return r;
+    }
+
+    /** The user's axes of a (depth, height, width) triple as {@code DxHxW}, {@code HxW} or {@code L}. */
+    private String userAxes(long[] v) {
+        StringBuilder b = new StringBuilder();
+        for (int a = 3 - dims; a < 3; a++) {
+            if (b.length() > 0) b.append('x');
+            b.append(v[a]);
+        }
+        return b.toString();
     }
 
     private void checkPadding(String dim, int n, int before, int after) {
@@ -181,13 +235,16 @@ public final class ConvSpec implements Serializable {
         }
     }
 
-    /** PyTorch's output size: floor((n + padding - dilation*(k-1) - 1) / stride) + 1. */
-    static int outSize(int n, int totalPad, int k, int stride, int dilation) {
-        long span = (long) n + totalPad - (long) dilation * (k - 1) - 1;
-        return span < 0 ? 0 : (int) (span / stride + 1);
+    /**
+     * PyTorch's output size, floor((n + padding - dilation*(k-1) - 1) / stride) + 1, exactly (every operand
+     * is an int, so the long cannot overflow); 0 when the dilated kernel does not fit.
+     */
+    static long outSize(long n, long totalPad, int k, int stride, int dilation) {
+        long span = n + totalPad - (long) dilation * (k - 1) - 1;
+        return span < 0 ? 0 : span / stride + 1;
     }
 
-    /** Output shape of one item for an input item shape, (C_out, outH, outW) or (C_out, outL). */
+    /** Output shape of one item for an input item shape, (C_out, oD, oH, oW), (C_out, outH, outW) or (C_out, outL). */
     public int[] outputShape(int[] itemShape) {
         return geometry(itemShape).outputShape();
     }
@@ -199,36 +256,57 @@ public final class ConvSpec implements Serializable {
     public int inChannels() { return cInPerGroup * groups; }
     public int inChannelsPerGroup() { return cInPerGroup; }
     public int groups() { return groups; }
-    public int kernelHeight() { return kH; }
-    public int kernelWidth() { return kW; }
-    public int strideH() { return sH; }
-    public int strideW() { return sW; }
-    public int dilationH() { return dH; }
-    public int dilationW() { return dW; }
-    public int padTop() { return padTop; }
-    public int padBottom() { return padBottom; }
-    public int padLeft() { return padLeft; }
-    public int padRight() { return padRight; }
+    public int kernelDepth() { return kernel[D]; }
+    public int kernelHeight() { return kernel[H]; }
+    public int kernelWidth() { return kernel[W]; }
+    public int strideD() { return stride[D]; }
+    public int strideH() { return stride[H]; }
+    public int strideW() { return stride[W]; }
+    public int dilationD() { return dilation[D]; }
+    public int dilationH() { return dilation[H]; }
+    public int dilationW() { return dilation[W]; }
+    public int padFront() { return padBefore[D]; }
+    public int padBack() { return padAfter[D]; }
+    public int padTop() { return padBefore[H]; }
+    public int padBottom() { return padAfter[H]; }
+    public int padLeft() { return padBefore[W]; }
+    public int padRight() { return padAfter[W]; }
     public Padding padding() { return padding; }
     public PaddingMode paddingMode() { return mode; }
     public boolean hasBias() { return bias != null; }
-    /** The weight at (co, ci within the group, ky, kx). */
-    public double weight(int co, int ci, int ky, int kx) { return weight[((co * cInPerGroup + ci) * kH + ky) * kW + kx]; }
+    /** The weight at (co, ci within the group, ky, kx) of depth tap 0: all of a 1-D or 2-D kernel. */
+    public double weight(int co, int ci, int ky, int kx) { return weight(co, ci, 0, ky, kx); }
+    /** The weight at (co, ci within the group, kd, ky, kx). */
+    public double weight(int co, int ci, int kd, int ky, int kx) {
+        return weight[(((co * cInPerGroup + ci) * kernel[D] + kd) * kernel[H] + ky) * kernel[W] + kx];
+    }
     public double bias(int co) { return bias == null ? 0.0 : bias[co]; }
-    /** The weights, C order (C_out, C_in/groups, kH, kW) as given: a copy. */
+    /** The weights, C order as given ({@link #weightShape()}): a copy. */
     public double[] weights() { return weight.clone(); }
     public int parameterCount() { return weight.length + (bias == null ? 0 : bias.length); }
     public int[] weightShape() {
-        return dims == 2 ? new int[] {cOut, cInPerGroup, kH, kW} : new int[] {cOut, cInPerGroup, kW};
+        int[] s = new int[dims + 2];
+        s[0] = cOut;
+        s[1] = cInPerGroup;
+        System.arraycopy(kernel, 3 - dims, s, 2, dims);
+        return s;
     }
     /** Stable across JVMs: keys caches of built matrices on executors. */
     public long fingerprint() { return fingerprint; }
 
+    /** Package access for {@link ConvGeometry}: per-axis (depth, height, width) values, not copies. */
+    int kernel(int axis) { return kernel[axis]; }
+    int stride(int axis) { return stride[axis]; }
+    int dilation(int axis) { return dilation[axis]; }
+    int padBefore(int axis) { return padBefore[axis]; }
+
     private long computeFingerprint() {
         long h = 1469598103934665603L;
-        long[] ints = {dims, cOut, cInPerGroup, groups, kH, kW, sH, sW, dH, dW, padTop, padBottom, padLeft, padRight,
-                mode.ordinal(), bias == null ? 0 : 1};
+        long[] ints = {dims, cOut, cInPerGroup, groups, mode.ordinal(), bias == null ? 0 : 1};
         for (long v : ints) h = (h ^ v) * 1099511628211L;
+        for (int[] axis : new int[][] {kernel, stride, dilation, padBefore, padAfter}) {
+            for (int v : axis) h = (h ^ v) * 1099511628211L;
+        }
         for (double v : weight) h = (h ^ Double.doubleToLongBits(v)) * 1099511628211L;
         if (bias != null) for (double v : bias) h = (h ^ Double.doubleToLongBits(v)) * 1099511628211L;
         return h;
@@ -239,20 +317,24 @@ public final class ConvSpec implements Serializable {
         if (!(o instanceof ConvSpec)) return false;
         ConvSpec s = (ConvSpec) o;
         return fingerprint == s.fingerprint && dims == s.dims && cOut == s.cOut && cInPerGroup == s.cInPerGroup
-                && groups == s.groups && kH == s.kH && kW == s.kW && sH == s.sH && sW == s.sW && dH == s.dH
-                && dW == s.dW && padTop == s.padTop && padBottom == s.padBottom && padLeft == s.padLeft
-                && padRight == s.padRight && mode == s.mode && Arrays.equals(weight, s.weight)
+                && groups == s.groups && Arrays.equals(kernel, s.kernel) && Arrays.equals(stride, s.stride)
+                && Arrays.equals(dilation, s.dilation) && Arrays.equals(padBefore, s.padBefore)
+                && Arrays.equals(padAfter, s.padAfter) && mode == s.mode && Arrays.equals(weight, s.weight)
                 && Arrays.equals(bias, s.bias);
     }
 
     @Override
     public int hashCode() { return Long.hashCode(fingerprint); }
 
+    /** The user's axes of a per-axis array, comma separated, as PyTorch's tuples. */
+    private String userTuple(int[] v) {
+        return IntTuple.format(Arrays.copyOfRange(v, 3 - dims, 3));
+    }
+
     @Override
     public String toString() {
-        return (dims == 2 ? "Conv2d" : "Conv1d") + "(weights " + shapeText(weightShape()) + ", stride="
-                + (dims == 2 ? sH + "," + sW : sW) + ", padding=" + padding + ", dilation="
-                + (dims == 2 ? dH + "," + dW : dW) + ", groups=" + groups + ", padding_mode=" + mode
-                + ", bias=" + (bias != null) + ")";
+        return "Conv" + dims + "d(weights " + shapeText(weightShape()) + ", stride=" + userTuple(stride)
+                + ", padding=" + padding + ", dilation=" + userTuple(dilation) + ", groups=" + groups
+                + ", padding_mode=" + mode + ", bias=" + (bias != null) + ")";
     }
 }

@@ -1,20 +1,21 @@
 package org.tconv.conv;
 
-/** The {@code 2} / {@code 2,1} notation of the command line, PyTorch's int-or-tuple arguments. */
+/** The {@code 2} / {@code 2,1} / {@code 1,2,2} notation of the command line, PyTorch's int-or-tuple arguments. */
 public final class IntTuple {
     private IntTuple() {}
 
+    /** One value, or one per spatial axis: {@code h,w} in 2-D, {@code d,h,w} in 3-D (checked against the weights later). */
     public static int[] parse(String name, String text) {
         String[] parts = text.trim().split("\\s*,\\s*");
-        if (parts.length < 1 || parts.length > 2) {
-            throw new IllegalArgumentException(name + " must be an int or 'h,w', got '" + text + "'");
+        if (parts.length < 1 || parts.length > 3) {
+            throw new IllegalArgumentException(name + " must be an int or 'h,w' (or 'd,h,w' in 3-D), got '" + text + "'");
         }
         int[] v = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
                 v[i] = Integer.parseInt(parts[i]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " must be an int or 'h,w', got '" + text + "'");
+                throw new IllegalArgumentException(name + " must be an int or 'h,w' (or 'd,h,w' in 3-D), got '" + text + "'");
             }
         }
         return v;

@@ -12,7 +12,7 @@ public final class Padding implements Serializable {
     public enum Kind { EXPLICIT, SAME, VALID }
 
     public final Kind kind;
-    /** Per dimension, (h, w) or (l): only for EXPLICIT. */
+    /** Per dimension, (d, h, w), (h, w) or (l), or one value for all: only for EXPLICIT. */
     private final int[] amounts;
 
     private Padding(Kind kind, int[] amounts) {
@@ -24,7 +24,7 @@ public final class Padding implements Serializable {
     public static Padding valid() { return new Padding(Kind.VALID, null); }
     public static Padding of(int... amounts) { return new Padding(Kind.EXPLICIT, amounts.clone()); }
 
-    /** Parses {@code same}, {@code valid}, {@code 2} or {@code 1,2}. */
+    /** Parses {@code same}, {@code valid}, {@code 2}, {@code 1,2} or {@code 1,2,2}. */
     public static Padding parse(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("same")) return same();

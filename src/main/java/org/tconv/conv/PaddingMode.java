@@ -25,17 +25,17 @@ public enum PaddingMode {
 
     /**
      * The input index a tap at raw index {@code i} reads in a dimension of size {@code n}, or -1 when it
-     * reads a zero. Valid for {@code -n < i < 2n-1}, which {@link ConvSpec#checkInput} guarantees.
+     * reads a zero. Valid for {@code -n < i < 2n-1}, which {@link ConvSpec#geometry}'s padding checks guarantees.
      */
-    public int fold(int i, int n) {
+    public int fold(long i, int n) {
         if (i >= 0 && i < n) {
-            return i;
+            return (int) i;
         }
         switch (this) {
             case ZEROS: return -1;
-            case REFLECT: return i < 0 ? -i : 2 * (n - 1) - i;
+            case REFLECT: return (int) (i < 0 ? -i : 2L * (n - 1) - i);
             case REPLICATE: return i < 0 ? 0 : n - 1;
-            case CIRCULAR: return i < 0 ? i + n : i - n;
+            case CIRCULAR: return (int) (i < 0 ? i + n : i - n);
             default: throw new AssertionError(this);
         }
     }

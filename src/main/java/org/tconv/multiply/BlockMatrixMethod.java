@@ -23,6 +23,7 @@ import org.apache.spark.storage.BlockManagerId;
 import org.apache.spark.storage.StorageLevel;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.conv.FlatIndex;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputDecoder;
 import org.tconv.toeplitz.ToeplitzEntries;
@@ -149,7 +150,7 @@ public final class BlockMatrixMethod {
         Broadcast<String[]> pathsB = sc.broadcast(paths.toArray(new String[0]));
         Broadcast<int[]> startsB = sc.broadcast(starts);
         int outSize = g.outputSize();
-        int plane = g.outputPlane();
+        FlatIndex outIndex = g.output();
         ConvSpec spec = g.spec;
         return y.blocks().toJavaRDD()
                 .flatMapToPair(blk -> {
@@ -172,7 +173,7 @@ public final class BlockMatrixMethod {
                     double[] v = new double[count * outSize];
                     for (Tuple2<Integer, double[]> seg : e._2) System.arraycopy(seg._2, 0, v, seg._1, seg._2.length);
                     // T holds the weights only: the bias of output channel co is added here.
-                    for (int i = 0; i < v.length; i++) v[i] += spec.bias((i % outSize) / plane);
+                    for (int i = 0; i < v.length; i++) v[i] += spec.bias(outIndex.channel(i % outSize));
                     return new Tuple2<>(e._1, v);
                 });
     }

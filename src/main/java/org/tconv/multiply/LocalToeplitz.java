@@ -38,8 +38,7 @@ public final class LocalToeplitz {
         this.geometry = g;
         this.t = new ToeplitzEntries(g).toSparseMatrix();
         this.rowBias = new double[g.outputSize()];
-        int plane = g.outputPlane();
-        for (int r = 0; r < rowBias.length; r++) rowBias[r] = g.spec.bias(r / plane);
+        for (int r = 0; r < rowBias.length; r++) rowBias[r] = g.spec.bias(g.output().channel(r));
     }
 
     public ConvGeometry geometry() { return geometry; }
@@ -51,12 +50,13 @@ public final class LocalToeplitz {
 
     /** The cached T for this geometry, built on first use; least recently used matrices make room. */
     public static LocalToeplitz of(ConvGeometry g) {
-        String key = g.spec.fingerprint() + ":" + g.c + "x" + g.h + "x" + g.w;
+        String shape = org.tconv.conv.IntTuple.format(g.inputShape()).replace(',', 'x');
+        String key = g.spec.fingerprint() + ":" + shape;
         synchronized (CACHE) {
             LocalToeplitz hit = CACHE.get(key);
             if (hit != null) return hit;
             long bytes = g.csrBytes();
-            MemoryBudget.check("the Toeplitz matrix for input " + g.c + "x" + g.h + "x" + g.w, bytes);
+            MemoryBudget.check("the Toeplitz matrix for input " + shape, bytes);
             var it = CACHE.entrySet().iterator();
             while (cachedBytes + bytes > MemoryBudget.available() && it.hasNext()) {
                 cachedBytes -= it.next().getValue().geometry.csrBytes();

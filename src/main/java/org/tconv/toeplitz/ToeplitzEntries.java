@@ -14,6 +14,7 @@ import org.apache.spark.mllib.linalg.distributed.CoordinateMatrix;
 import org.apache.spark.mllib.linalg.distributed.MatrixEntry;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.conv.FlatIndex;
 import org.tconv.conv.FoldedAxis;
 
 import scala.Tuple2;
@@ -22,7 +23,7 @@ import scala.reflect.ClassTag$;
 /**
  * The entries (row, col, value) of the block-Toeplitz matrix T of one convolution and input shape, so that
  * vec(conv(x)) = T vec(x) + bias. Rows number output elements and columns input elements by C-order
- * flattening of (channel, row, col). This is the only generator of T: the local {@link SparseMatrix}, the
+ * flattening of (channel, depth, row, col) ({@link FlatIndex}). This is the only generator of T: the local {@link SparseMatrix}, the
  * {@link CoordinateMatrix} and the {@link BlockMatrix} are all built from {@link #forEachInRows}.
  *
  * <p>Example: 1 channel, kernel [a b c], input length 5, no padding: T is 3 x 5,
@@ -57,29 +58,30 @@ public final class ToeplitzEntries implements Serializable {
     /** Visits the entries of rows [from, to). */
     public void forEachInRows(int from, int to, Sink sink) {
         ConvSpec s = g.spec;
-        FoldedAxis rows = g.rows, cols = g.cols;
-        int plane = g.outputPlane();
+        FoldedAxis depth = g.depth, rows = g.rows, cols = g.cols;
+        FlatIndex out = g.output(), in = g.input();
         int perGroup = s.outChannels() / s.groups();
         int cinPG = s.inChannelsPerGroup();
-        int hw = g.h * g.w;
+        int[] at = new int[4];
         for (int r = from; r < to; r++) {
-            int co = r / plane;
-            int rem = r - co * plane;
-            int oy = rem / g.outW;
-            int ox = rem - oy * g.outW;
+            out.decode(r, at);
+            int co = at[0], oz = at[1], oy = at[2], ox = at[3];
             int ci0 = (co / perGroup) * cinPG;
             for (int cil = 0; cil < cinPG; cil++) {
-                int chanBase = (ci0 + cil) * hw;
-                for (int a = rows.start[oy]; a < rows.start[oy + 1]; a++) {
-                    int rowBase = chanBase + rows.source[a] * g.w;
-                    for (int b = cols.start[ox]; b < cols.start[ox + 1]; b++) {
-                        double v = 0.0;
-                        for (int i = rows.kStart[a]; i < rows.kStart[a + 1]; i++) {
-                            for (int j = cols.kStart[b]; j < cols.kStart[b + 1]; j++) {
-                                v += s.weight(co, cil, rows.k[i], cols.k[j]);
+                for (int z = depth.start[oz]; z < depth.start[oz + 1]; z++) {
+                    for (int a = rows.start[oy]; a < rows.start[oy + 1]; a++) {
+                        int rowBase = in.ofInt(ci0 + cil, depth.source[z], rows.source[a], 0);
+                        for (int b = cols.start[ox]; b < cols.start[ox + 1]; b++) {
+                            double v = 0.0;
+                            for (int q = depth.kStart[z]; q < depth.kStart[z + 1]; q++) {
+                                for (int i = rows.kStart[a]; i < rows.kStart[a + 1]; i++) {
+                                    for (int j = cols.kStart[b]; j < cols.kStart[b + 1]; j++) {
+                                        v += s.weight(co, cil, depth.k[q], rows.k[i], cols.k[j]);
+                                    }
+                                }
                             }
+                            sink.entry(r, rowBase + cols.source[b], v);
                         }
-                        sink.entry(r, rowBase + cols.source[b], v);
                     }
                 }
             }
@@ -91,7 +93,9 @@ public final class ToeplitzEntries implements Serializable {
     /** Entries a dense T would hold. */
     public long denseEntries() { return g.denseEntries(); }
     /** Distinct values T is made of: the kernel's weights (weight sharing). */
-    public int distinctParameters() { return g.spec.kernelHeight() * g.spec.kernelWidth() * g.spec.outChannels() * g.spec.inChannelsPerGroup(); }
+    public int distinctParameters() {
+        return g.spec.kernelDepth() * g.spec.kernelHeight() * g.spec.kernelWidth() * g.spec.outChannels() * g.spec.inChannelsPerGroup();
+    }
 
     /**
      * T as an MLlib local matrix in CSR form ({@code isTransposed = true}: colPtrs are row pointers and
@@ -158,31 +162,33 @@ public final class ToeplitzEntries implements Serializable {
         return new ToeplitzBlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, numRows(), numCols(), columnBlocks);
     }
 
-    /** Stored entries of output row {@code r}, from the shape alone: (rows read) x (columns read) x input channels. */
+    /** Stored entries of output row {@code r}, from the shape alone: (slices x rows x columns read) x input channels. */
     public long nonZerosOfRow(int r) {
-        int plane = g.outputPlane();
-        int rem = r % plane;
-        int oy = rem / g.outW, ox = rem % g.outW;
-        return (long) (g.rows.start[oy + 1] - g.rows.start[oy]) * (g.cols.start[ox + 1] - g.cols.start[ox])
-                * g.spec.inChannelsPerGroup();
+        int[] at = g.output().decode(r, new int[4]);
+        return sources(g.depth, at[1]) * sources(g.rows, at[2]) * sources(g.cols, at[3]) * g.spec.inChannelsPerGroup();
+    }
+
+    private static long sources(FoldedAxis axis, int o) {
+        return axis.start[o + 1] - axis.start[o];
     }
 
     /** Stored entries of rows [from, to), from the shape alone, in time proportional to the image rows spanned. */
     public long nonZerosInRows(int from, int to) {
         if (to <= from) return 0;
-        int plane = g.outputPlane(), outW = g.outW;
+        int outW = g.outW;
         long[] colPrefix = columnPrefix();
         long cin = g.spec.inChannelsPerGroup();
+        FlatIndex out = g.output();
+        int[] at = new int[4];
         long sum = 0;
-        // walk output image rows (channel, oy) overlapping [from, to)
+        // walk the output image rows (channel, depth, row) overlapping [from, to)
         int r = from;
         while (r < to) {
-            int co = r / plane;
-            int rem = r - co * plane;
-            int oy = rem / outW, ox = rem - oy * outW;
-            int rowEnd = Math.min(to, co * plane + (oy + 1) * outW); // exclusive, within this image row
+            out.decode(r, at);
+            int ox = at[3];
+            int rowEnd = Math.min(to, r - ox + outW); // exclusive, within this image row
             int ox1 = ox + (rowEnd - r);
-            sum += (long) (g.rows.start[oy + 1] - g.rows.start[oy]) * (colPrefix[ox1] - colPrefix[ox]) * cin;
+            sum += sources(g.depth, at[1]) * sources(g.rows, at[2]) * (colPrefix[ox1] - colPrefix[ox]) * cin;
             r = rowEnd;
         }
         return sum;
@@ -215,32 +221,40 @@ public final class ToeplitzEntries implements Serializable {
 
     /**
      * The column blocks (of {@code colsPerBlock} columns) that row block {@code bi} may have entries in,
-     * ascending: a superset of the non-empty blocks, from the shape alone. Per input channel the rows read
-     * span [lowest input row, highest input row] of the output rows in the block, so the columns lie in
-     * [ci*H*W + lowest*W + first column read, ci*H*W + highest*W + last column read].
+     * ascending: a superset of the non-empty blocks, from the shape alone. Per input channel the taps of the
+     * block's output lines (depth, row) read input lines between the lowest and the highest (depth, row)
+     * they touch, so the columns lie in [that channel's first line read + first column read, last line
+     * read + last column read].
      */
     public int[] columnBlocksOf(int bi, int rowsPerBlock, int colsPerBlock) {
         int r0 = bi * rowsPerBlock, r1 = Math.min(numRows(), r0 + rowsPerBlock);
-        if (r1 <= r0 || g.cols.source.length == 0 || g.rows.source.length == 0) return new int[0];
+        if (r1 <= r0 || g.cols.source.length == 0 || g.rows.source.length == 0 || g.depth.source.length == 0) return new int[0];
         ConvSpec s = g.spec;
-        int plane = g.outputPlane(), hw = g.h * g.w;
+        FlatIndex out = g.output(), in = g.input();
         int perGroup = s.outChannels() / s.groups(), cinPG = s.inChannelsPerGroup();
         int minCol = columnSpan()[0], maxCol = columnSpan()[1];
         java.util.BitSet blocks = new java.util.BitSet();
-        int co0 = r0 / plane, co1 = (r1 - 1) / plane;
-        for (int co = co0; co <= co1; co++) {
-            int oyA = co == co0 ? (r0 - co * plane) / g.outW : 0;
-            int oyB = co == co1 ? (r1 - 1 - co * plane) / g.outW : g.outH - 1;
-            int minRow = Integer.MAX_VALUE, maxRow = -1;
-            for (int a = g.rows.start[oyA]; a < g.rows.start[oyB + 1]; a++) {
-                minRow = Math.min(minRow, g.rows.source[a]);
-                maxRow = Math.max(maxRow, g.rows.source[a]);
+        int[] first = out.decode(r0, new int[4]), last = out.decode(r1 - 1, new int[4]);
+        for (int co = first[0]; co <= last[0]; co++) {
+            // output lines (oz * outH + oy) of channel co inside the block
+            int lineA = co == first[0] ? first[1] * g.outH + first[2] : 0;
+            int lineB = co == last[0] ? last[1] * g.outH + last[2] : g.outD * g.outH - 1;
+            long minLine = Long.MAX_VALUE, maxLine = -1;
+            for (int line = lineA; line <= lineB; line++) {
+                int oz = line / g.outH, oy = line % g.outH;
+                for (int z = g.depth.start[oz]; z < g.depth.start[oz + 1]; z++) {
+                    for (int a = g.rows.start[oy]; a < g.rows.start[oy + 1]; a++) {
+                        long l = (long) g.depth.source[z] * g.h + g.rows.source[a];
+                        minLine = Math.min(minLine, l);
+                        maxLine = Math.max(maxLine, l);
+                    }
+                }
             }
-            if (maxRow < 0) continue;
+            if (maxLine < 0) continue;
             int ci0 = (co / perGroup) * cinPG;
             for (int ci = ci0; ci < ci0 + cinPG; ci++) {
-                long lo = (long) ci * hw + (long) minRow * g.w + minCol;
-                long hi = (long) ci * hw + (long) maxRow * g.w + maxCol;
+                long lo = in.of(ci, 0, 0, 0) + minLine * g.w + minCol;
+                long hi = in.of(ci, 0, 0, 0) + maxLine * g.w + maxCol;
                 blocks.set((int) (lo / colsPerBlock), (int) (hi / colsPerBlock) + 1);
             }
         }

@@ -35,7 +35,7 @@ class BadOptionsTest {
             "--stride 0                            | stride must be positive",
             "--stride 1,0                          | stride must be positive",
             "--padding -1                          | padding must be non-negative",
-            "--padding 1,2,3                       | padding must be an int or 'h,w'",
+            "--padding 1,2,3,4                     | padding must be an int or 'h,w'",
             "--padding sam                         | padding must be an int or 'h,w'",
             "--dilation 0                          | dilation must be positive",
             "--groups 0                            | groups must be positive",

@@ -17,17 +17,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.tconv.testing.TestFiles;
 
 /**
- * Output shapes and refusals against a table PyTorch computed ({@code golden/pytorch-output-sizes.csv}):
- * module construction plus a forward pass on zeros, or the error torch raised.
+ * Output shapes and refusals against tables PyTorch computed ({@code golden/pytorch-output-sizes.csv} for
+ * Conv1d/Conv2d, {@code golden/pytorch-output-sizes-3d.csv} for Conv3d, made by
+ * {@code src/test/python/make_conv3d_sizes.py}): module construction plus a forward pass on zeros, or the
+ * error torch raised.
  */
 class PyTorchOutputSizesTest {
 
     static Stream<Arguments> rows() throws IOException {
-        List<String> lines = Files.readAllLines(TestFiles.home().resolve("src/test/resources/golden/pytorch-output-sizes.csv"));
         List<Arguments> out = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) continue;
-            out.add(Arguments.of((Object) csv(line)));
+        for (String table : new String[] {"pytorch-output-sizes.csv", "pytorch-output-sizes-3d.csv"}) {
+            List<String> lines = Files.readAllLines(TestFiles.home().resolve("src/test/resources/golden/" + table));
+            for (String line : lines.subList(1, lines.size())) {
+                if (line.isBlank()) continue;
+                out.add(Arguments.of((Object) csv(line)));
+            }
         }
         assertFalse(out.isEmpty());
         return out.stream();
