@@ -1,0 +1,107 @@
+package org.tconv.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
+import org.tconv.operator.LinearMap;
+import org.tconv.operator.SparseToeplitzMap;
+import org.tconv.read.NpyArray;
+import org.tconv.spectrum.ArpackSingularValues;
+import org.tconv.spectrum.CircularSpectrum;
+import org.tconv.toeplitz.MemoryBudget;
+import org.tconv.verify.DirectMap;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "spectrum", mixinStandardHelpOptions = true,
+        description = "The largest singular values of a convolution's map (bias excluded), by ARPACK on T v and T^T u.")
+class SpectrumCommand extends TconvCommand implements Callable<Integer> {
+    /** Below this CSR size T is built explicitly (its products are the fastest); above it the direct loops run. */
+    static final long SPARSE_LIMIT_BYTES = 256L << 20;
+
+    @Mixin
+    ConvOptions conv;
+
+    @Option(names = "--input-shape", required = true, paramLabel = "C,L|C,H,W|C,D,H,W", description = "shape of one input")
+    String inputShape;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "how many singular values (default: ${DEFAULT-VALUE})")
+    int top;
+
+    @Option(names = "--operator", paramLabel = "auto|sparse|direct", defaultValue = "auto",
+            description = "how T v and T^T u are computed: sparse (T explicit, CSR), direct (loops over the kernel) or auto"
+                    + " (sparse when T's CSR takes under 256 MB) (default: ${DEFAULT-VALUE})")
+    String operator;
+
+    @Option(names = "--output", required = true, paramLabel = "S.npy", description = "new local .npy file for the values (<f8, shape (K,))")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        ConvSpec spec = conv.toSpec(HadoopConf.create());
+        ConvGeometry g = InputShapes.geometry(spec, inputShape);
+        Path target = NewLocalFiles.refuseExisting("--output", output);
+        long n = Math.min(g.inputElements(), g.outputElements());
+        if (top < 1 || top >= n) {
+            throw new UsageError("--top must be between 1 and " + (n - 1) + " (below the smaller side of T, " + n + "), got " + top);
+        }
+        if (g.inputElements() > Integer.MAX_VALUE - 8 || g.outputElements() > Integer.MAX_VALUE - 8) {
+            throw new UsageError("--input-shape " + inputShape + ": T is " + g.outputElements() + " x " + g.inputElements()
+                    + ", more than one vector of doubles can hold");
+        }
+        try {
+            MemoryBudget.check("ARPACK's Lanczos vectors", ArpackSingularValues.workBytes((int) n, top)
+                    + 16L * (g.inputElements() + g.outputElements()));
+        } catch (MemoryBudget.MatrixTooLargeException e) {
+            throw new UsageError(e.getMessage());
+        }
+        long started = System.nanoTime();
+        LinearMap t = operator(g);
+        double[] sigma = ArpackSingularValues.top(t, top);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
+        out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s, written to %s%n",
+                t.rows(), t.cols(), t instanceof SparseToeplitzMap ? "sparse" : "direct", sigma.length, seconds, output);
+        out().printf(Locale.ROOT, "spectral norm: %.15g%n", sigma[0]);
+        for (int i = 0; i < sigma.length; i++) out().printf(Locale.ROOT, "sigma[%d] = %.15g%n", i, sigma[i]);
+        if (CircularSpectrum.applies(g)) printFftFormula(g, sigma);
+        return 0;
+    }
+
+    private LinearMap operator(ConvGeometry g) {
+        switch (operator.trim().toLowerCase(Locale.ROOT)) {
+            case "sparse":
+                try {
+                    return new SparseToeplitzMap(g);
+                } catch (MemoryBudget.MatrixTooLargeException e) {
+                    throw new UsageError(e.getMessage() + "; use --operator direct");
+                }
+            case "direct": return new DirectMap(g);
+            case "auto": return g.csrBytes() <= SPARSE_LIMIT_BYTES ? new SparseToeplitzMap(g) : new DirectMap(g);
+            default: throw new UsageError("--operator must be auto, sparse or direct, got '" + operator + "'");
+        }
+    }
+
+    private void printFftFormula(ConvGeometry g, double[] arpack) {
+        double[] fft;
+        try {
+            fft = CircularSpectrum.all(g);
+        } catch (MemoryBudget.MatrixTooLargeException e) {
+            out().println("FFT formula (Sedghi et al.) skipped: " + e.getMessage());
+            return;
+        }
+        double worst = 0.0;
+        out().println("circular convolution: FFT formula of Sedghi, Gupta and Long beside ARPACK");
+        for (int i = 0; i < arpack.length; i++) {
+            double diff = arpack[i] - fft[i];
+            worst = Math.max(worst, Math.abs(diff));
+            out().printf(Locale.ROOT, "sigma[%d]: arpack %.15g  fft %.15g  difference %.3g%n", i, arpack[i], fft[i], diff);
+        }
+        out().printf(Locale.ROOT, "largest difference: %.3g (%.3g relative to the spectral norm)%n", worst, worst / arpack[0]);
+    }
+}
