@@ -28,6 +28,9 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "T.mtx", description = "MatrixMarket file (any Hadoop path)")
     String output;
 
+    @Option(names = "--overwrite", description = "replace an existing --output file (once the new one is complete)")
+    boolean overwrite;
+
     /** 2 GB: a 1x3x3 kernel on a 4000x4000 image; beyond it the file is rarely what was meant. */
     static final long DEFAULT_MAX_BYTES = 2L << 30;
 
@@ -66,6 +69,9 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
         org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
         if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
             throw new UsageError("--output " + output + " is a directory: name the .mtx file to write");
+        }
+        if (fs.exists(target) && !overwrite) {
+            throw new UsageError("--output " + output + " already exists (use --overwrite to replace it)");
         }
         ToeplitzEntries t = new ToeplitzEntries(g);
         MatrixMarketWriter.write(t, output, hadoop);

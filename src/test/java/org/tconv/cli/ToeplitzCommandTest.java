@@ -1,5 +1,6 @@
 package org.tconv.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,6 +159,18 @@ class ToeplitzCommandTest {
         long estimate = org.tconv.toeplitz.MatrixMarketWriter.estimatedBytes(1800, 1024, 16200, spec);
         assertTrue(size <= estimate && estimate < 1.5 * size, size + " bytes written, " + estimate + " estimated");
         assertEquals(List.of("T.mtx", "w.npy"), filesIn(tmp), "no temporary file left beside it");
+
+        byte[] first = Files.readAllBytes(mtx);
+        String[] again = {"toeplitz", "--weights", w.toString(), "--input-shape", "1,16,16", "--output", mtx.toString()};
+        Cli refused = Cli.run(again);
+        assertEquals(1, refused.status, refused::toString);
+        assertTrue(refused.err.contains("already exists"), refused.err);
+        assertArrayEquals(first, Files.readAllBytes(mtx), "an existing file is not replaced without --overwrite");
+        String[] overwrite = java.util.Arrays.copyOf(again, again.length + 1);
+        overwrite[again.length] = "--overwrite";
+        assertEquals(0, Cli.run(overwrite).status);
+        assertTrue(Files.size(mtx) < first.length, "--overwrite replaced it with the 16x16 matrix");
+        assertEquals(List.of("T.mtx", "w.npy"), filesIn(tmp));
     }
 
     @Test
