@@ -25,7 +25,7 @@ import org.tconv.multiply.Method;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
 import org.tconv.toeplitz.ToeplitzEntries;
-import org.tconv.verify.Verification;
+import org.tconv.job.Verification;
 
 import scala.Tuple2;
 

@@ -89,4 +89,14 @@ class BlockPlanTest {
         assertEquals(9, t.rowBlocks, "never more row blocks than rows: " + t);
         assertTrue(t.rowsPerBlock >= 1 && t.colsPerBlock >= 1 && t.midDimSplits >= 1, t::toString);
     }
+
+    @Test
+    void blockPlanRefusesWhatAnExecutorCannotHoldBeforeBuildingAnything() {
+        ConvGeometry g = ConvSpec.builder(new int[] {1, 1, 5, 5}, new double[25]).padding(Padding.of(2)).build().geometry(new int[] {1, 30000, 30000});
+        BlockPlan plan = BlockPlan.choose(g, 1, 2);
+        var e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> plan.check(g, 1, 1L << 30));
+        assertTrue(e.getMessage().contains(MemoryBudget.format(plan.neededBytes)), e.getMessage());
+        assertTrue(e.getMessage().contains(MemoryBudget.format(1L << 30)), e.getMessage());
+        assertTrue(e.getMessage().contains(MemoryBudget.format(g.csrBytes())), "T's whole size is named too: " + e.getMessage());
+    }
 }
