@@ -71,7 +71,7 @@ public final class Bench {
                     LocalToeplitz t = LocalToeplitz.of(g);
                     build = (System.nanoTime() - t0) / 1e9;
                     nnz = t.operator().storedNonZeros();
-                    bytes = t.operator().bytes();
+                    bytes = t.bytes(); // the operator and the line plans the product walks
                     multiply = timer.toeplitz(wl, t, dtype, warmup, runs);
                     if (dtype == Dtype.F32) f32Error = f32Error(wl, t);
                     break;
