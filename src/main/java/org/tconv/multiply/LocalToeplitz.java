@@ -24,8 +24,7 @@ public final class LocalToeplitz {
     static final int PANEL_BYTES = 512 << 10;
     /**
      * Block rows per product call: their results (ROW_BLOCK x width values, 32 KB for 64 images) stay in
-     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once. A multiple
-     * of {@link BlockToeplitz#RUN}.
+     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once.
      */
     static final int ROW_BLOCK = 64;
     /** Pixels packed per pass: one cache line of each item's input. */

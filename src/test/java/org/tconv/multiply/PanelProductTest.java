@@ -98,8 +98,8 @@ class PanelProductTest {
 
     /**
      * The product by the operator gives the bits of the explicit CSR of T multiplied row by row with the
-     * FMA chain from the bias, in float64: for batches and for single wide images, whose stride-1
-     * interior goes through the kernel's RUN-rows-at-once path.
+     * FMA chain from the bias, in float64: for batches and for single wide images (the kernel's
+     * narrow paths), in 1-, 2- and 3-D.
      */
     @Test
     void operatorProductGivesTheBitsOfTheExplicitMatrix() {
