@@ -25,7 +25,7 @@ import org.tconv.multiply.Method;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
 import org.tconv.toeplitz.ToeplitzEntries;
-import org.tconv.verify.Verification;
+import org.tconv.job.Verification;
 
 import scala.Tuple2;
 
@@ -72,7 +72,7 @@ public final class Bench {
                     LocalToeplitz t = LocalToeplitz.of(g);
                     build = (System.nanoTime() - t0) / 1e9;
                     nnz = t.operator().storedNonZeros();
-                    bytes = t.operator().bytes();
+                    bytes = t.bytes(); // the operator and the line plans the product walks
                     multiply = timer.toeplitz(wl, t, dtype, warmup, runs);
                     if (dtype == Dtype.F32) f32Error = f32Error(wl, t);
                     break;

@@ -25,7 +25,6 @@ import org.tconv.read.ImageBatch;
 import org.tconv.read.InputDecoder;
 import org.tconv.read.InputFile;
 import org.tconv.read.InputFiles;
-import org.tconv.verify.Verification;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
 import org.tconv.write.PendingOutput;

@@ -2,7 +2,6 @@ package org.tconv.job;
 
 import java.util.Map;
 
-import org.tconv.verify.Verification;
 
 /** What a run did: counts for the summary line, the rejected inputs, and the verification if asked. */
 public final class JobResult {

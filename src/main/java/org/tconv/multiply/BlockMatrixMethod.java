@@ -68,8 +68,9 @@ public final class BlockMatrixMethod {
                 counts.put(f._1, f._2);
                 items += f._2;
             }
-            BlockPlan plan = BlockPlan.choose(g, items, parallelism, executors.tasksEach);
+            BlockPlan plan;
             try {
+                plan = BlockPlan.choose(g, items, parallelism, executors.tasksEach);
                 plan.check(g, items, executors.bytesEach);
             } catch (RuntimeException e) {
                 for (String p : firstItem.keySet()) refused.put(p, InputDecoder.oneLine(e));

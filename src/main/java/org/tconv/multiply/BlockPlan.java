@@ -79,7 +79,14 @@ public final class BlockPlan {
      */
     public static BlockPlan choose(ConvGeometry g, long items, int parallelism, int tasksPerExecutor) {
         int p = Math.max(1, parallelism);
-        long rows = g.outputSize(), cols = g.inputSize();
+        long rows = g.outputElements(), cols = g.inputElements();
+        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            // MLlib's BlockMatrix has long dimensions, but the row-block arithmetic here and T's CSR blocks
+            // index rows and columns as ints: refused from the shape, before anything is allocated
+            throw new MemoryBudget.MatrixTooLargeException(String.format(Locale.ROOT,
+                    "blockmatrix: T for input %s has %d rows x %d columns, more than the %d this method indexes",
+                    shapeText(g.inputShape()), rows, cols, Integer.MAX_VALUE));
+        }
         long wanted = Math.max(2L * p, ceilDiv(g.csrBytes(), T_BLOCK_BYTES));
         wanted = Math.min(ceilDiv(wanted, p) * p, rows);
         int rpb = (int) ceilDiv(rows, wanted);

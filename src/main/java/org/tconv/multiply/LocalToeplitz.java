@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.IntTuple;
 import org.tconv.toeplitz.MemoryBudget;
 import org.tconv.toeplitz.BlockToeplitz;
 
@@ -23,8 +24,7 @@ public final class LocalToeplitz {
     static final int PANEL_BYTES = 512 << 10;
     /**
      * Block rows per product call: their results (ROW_BLOCK x width values, 32 KB for 64 images) stay in
-     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once. A multiple
-     * of {@link BlockToeplitz#RUN}.
+     * L1/L2 until unpacked, and each item then gets 512 contiguous bytes of its output at once.
      */
     static final int ROW_BLOCK = 64;
     /** Pixels packed per pass: one cache line of each item's input. */
@@ -37,9 +37,17 @@ public final class LocalToeplitz {
     /** The blocks' values and the biases rounded to float32, made on the first f32 product. */
     private volatile float[][] asFloat;
 
+    private LinePlan[] plans;
+    private int[] planOf;
+    /** Each block row's (co, ox) starting value: its output channel's bias. */
+    private final double[] rowBias;
+
     private LocalToeplitz(ConvGeometry g) {
         this.geometry = g;
         this.op = new BlockToeplitz(g);
+        makePlans();
+        rowBias = new double[op.rowPtr().length - 1];
+        for (int br = 0; br < rowBias.length; br++) rowBias[br] = g.spec.bias(br / g.outW);
     }
 
     public ConvGeometry geometry() { return geometry; }
@@ -58,10 +66,10 @@ public final class LocalToeplitz {
             LocalToeplitz hit = CACHE.get(key);
             if (hit != null) return hit;
             LocalToeplitz built = new LocalToeplitz(g); // checks its own size against MemoryBudget first
-            long bytes = built.op.bytes();
+            long bytes = built.bytes();
             var it = CACHE.entrySet().iterator();
             while (cachedBytes + bytes > MemoryBudget.available() && it.hasNext()) {
-                cachedBytes -= it.next().getValue().op.bytes();
+                cachedBytes -= it.next().getValue().bytes();
                 it.remove();
             }
             builds++;
@@ -183,61 +191,111 @@ public final class LocalToeplitz {
     private void lines(Object x, int ws, Object whole, Unpack unpack, int from, int to) {
         ConvGeometry g = geometry;
         boolean single = x instanceof float[];
-        float[][] f = single ? floats() : null;
         int outW = g.outW, plane = g.outputPlane(), width = g.w;
-        int chanMinusW = Math.toIntExact(g.input().channelSize() - width);
-        int cinPG = g.spec.inChannelsPerGroup(), perGroup = g.spec.outChannels() / g.spec.groups();
-        int[] lineStart = op.lineStart(), pairLine = op.pairLine(), pairBlock = op.pairBlock();
-        int[] rowPtr = op.rowPtr(), colIdx = op.colIdx();
-        boolean[] run = g.spec.strideW() == 1 ? runs() : null;
-        int maxPairs = 0;
-        for (int l = from; l < to; l++) maxPairs = Math.max(maxPairs, lineStart[l + 1] - lineStart[l]);
-        double[][] vd = new double[cinPG * maxPairs][];
-        float[][] vf = new float[cinPG * maxPairs][];
-        int[] bases = new int[cinPG * maxPairs];
-        Object tile = whole != null ? whole : single ? new float[ROW_BLOCK * ws] : new double[ROW_BLOCK * ws];
+        int[] lineStart = op.lineStart(), pairLine = op.pairLine();
+        Object tile = single ? new float[ROW_BLOCK * ws] : new double[ROW_BLOCK * ws];
         for (int line = from; line < to; line++) {
-            int p0 = lineStart[line], nP = lineStart[line + 1] - p0;
-            for (int c = 0, q = 0; c < cinPG; c++) {
-                for (int p = 0; p < nP; p++, q++) {
-                    if (single) vf[q] = f[pairBlock[p0 + p]];
-                    else vd[q] = op.values(pairBlock[p0 + p]);
-                }
-            }
-            int lastCi0 = -1;
+            LinePlan plan = plans[planOf[line]];
+            int p0 = lineStart[line];
+            int xOff = lineStart[line + 1] > p0 ? pairLine[p0] * width * ws : 0;
             for (int co = 0; co < g.spec.outChannels(); co++) {
-                int ci0 = (co / perGroup) * cinPG;
-                if (ci0 != lastCi0) {
-                    for (int c = 0, q = 0; c < cinPG; c++) {
-                        for (int p = 0; p < nP; p++, q++) {
-                            bases[q] = ((ci0 + c) * chanMinusW + pairLine[p0 + p] * width) * ws;
-                        }
-                    }
-                    lastCi0 = ci0;
-                }
                 int tRowBase = co * plane + line * outW;
                 for (int ox0 = 0; ox0 < outW; ox0 += ROW_BLOCK) {
                     int rows = Math.min(ROW_BLOCK, outW - ox0);
                     int br = co * outW + ox0;
-                    int yOff = whole != null ? (tRowBase + ox0) * ws : 0;
                     if (single) {
-                        PanelProduct.multiply(rowPtr, colIdx, vf, bases, nP, cinPG, f[f.length - 1][co], (float[]) x, ws,
-                                br, br + rows, (float[]) tile, yOff, run, co * outW);
+                        float[][] f = floats();
+                        PanelProduct.multiply(plan.rowPtr, plan.colIdx, f[planOf[line]], f[plans.length], (float[]) x, xOff, ws,
+                                br, br + rows, (float[]) tile);
                     } else {
-                        PanelProduct.multiply(rowPtr, colIdx, vd, bases, nP, cinPG, g.spec.bias(co), (double[]) x, ws,
-                                br, br + rows, (double[]) tile, yOff, run, co * outW);
+                        PanelProduct.multiply(plan.rowPtr, plan.colIdx, plan.values, rowBias, (double[]) x, xOff, ws,
+                                br, br + rows, (double[]) tile);
                     }
                     if (whole == null) unpack.rows(tile, tRowBase + ox0, rows);
+                    else System.arraycopy(tile, 0, whole, (tRowBase + ox0) * ws, rows * ws);
                 }
             }
         }
     }
 
-    /** The operator's run flags per output column, for the single-image path. */
-    private boolean[] runs() {
-        boolean[] r = new boolean[geometry.outW];
-        for (int ox = 0; ox < r.length; ox++) r[ox] = op.runAt(ox);
-        return r;
+    /**
+     * The blocks one kind of output line reads, laid out as the rows the kernel walks: block rows (co, ox)
+     * with, per input channel of the group, each pair's block row in turn, columns relative to the line's
+     * first input line. Lines whose (input line offset, block) pairs agree share one plan: the interior of
+     * an image is one plan, each distinct edge line another, so the plans are a few times the blocks.
+     */
+    private static final class LinePlan {
+        final int[] rowPtr, colIdx;
+        final double[] values;
+
+        LinePlan(int[] rowPtr, int[] colIdx, double[] values) {
+            this.rowPtr = rowPtr;
+            this.colIdx = colIdx;
+            this.values = values;
+        }
+
+        long bytes() { return (long) values.length * (Double.BYTES + Integer.BYTES) + (long) rowPtr.length * Integer.BYTES; }
+    }
+
+    /** One plan per distinct kind of line, and each line's plan. */
+    private void makePlans() {
+        ConvGeometry g = geometry;
+        int[] lineStart = op.lineStart(), pairLine = op.pairLine(), pairBlock = op.pairBlock();
+        int lines = g.outD * g.outH;
+        planOf = new int[lines];
+        java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+        java.util.List<LinePlan> made = new java.util.ArrayList<>();
+        for (int line = 0; line < lines; line++) {
+            int p0 = lineStart[line], p1 = lineStart[line + 1];
+            StringBuilder key = new StringBuilder();
+            for (int p = p0; p < p1; p++) key.append(pairLine[p] - pairLine[p0]).append(':').append(pairBlock[p]).append(',');
+            Integer id = ids.get(key.toString());
+            if (id == null) {
+                id = made.size();
+                ids.put(key.toString(), id);
+                made.add(plan(p0, p1));
+            }
+            planOf[line] = id;
+        }
+        plans = made.toArray(new LinePlan[0]);
+    }
+
+    private LinePlan plan(int p0, int p1) {
+        ConvGeometry g = geometry;
+        int[] pairLine = op.pairLine(), pairBlock = op.pairBlock(), rowPtr = op.rowPtr(), colIdx = op.colIdx();
+        int cinPG = g.spec.inChannelsPerGroup();
+        int chan = Math.toIntExact(g.input().channelSize()), width = g.w;
+        int rows = rowPtr.length - 1, nP = p1 - p0;
+        long nnz = (long) rowPtr[rows] * nP;
+        MemoryBudget.check("a line plan of the Toeplitz operator for input " + IntTuple.format(g.inputShape()), nnz * 12);
+        int[] ptr = new int[rows + 1];
+        int[] cols = new int[Math.toIntExact(nnz)];
+        double[] vals = new double[cols.length];
+        int e = 0;
+        for (int br = 0; br < rows; br++) {
+            ptr[br] = e;
+            int k0 = rowPtr[br], n = (rowPtr[br + 1] - k0) / cinPG;
+            for (int c = 0; c < cinPG; c++) {
+                for (int p = p0; p < p1; p++) {
+                    double[] v = op.values(pairBlock[p]);
+                    int lineOff = (pairLine[p] - pairLine[p0]) * width;
+                    for (int k = k0 + c * n; k < k0 + (c + 1) * n; k++) {
+                        int ci = colIdx[k] / width;
+                        cols[e] = ci * chan + lineOff + (colIdx[k] - ci * width);
+                        vals[e++] = v[k];
+                    }
+                }
+            }
+        }
+        ptr[rows] = e;
+        return new LinePlan(ptr, cols, vals);
+    }
+
+    /** Bytes this cached product holds: the operator and its line plans. */
+    public long bytes() {
+        long b = op.bytes() + (long) rowBias.length * Double.BYTES + (long) planOf.length * Integer.BYTES;
+        for (LinePlan p : plans) b += p.bytes();
+        return b;
     }
 
     /**
@@ -305,23 +363,21 @@ public final class LocalToeplitz {
         product(x, width, y, null);
     }
 
-    /** Each block's values rounded to float32, then the output channels' biases as the last array. */
+    /** Each line plan's values rounded to float32, then the block rows' biases as the last array. */
     private float[][] floats() {
         float[][] f = asFloat;
         if (f == null) {
             synchronized (this) {
                 f = asFloat;
                 if (f == null) {
-                    int blocks = op.blockCount();
-                    f = new float[blocks + 1][];
-                    for (int b = 0; b < blocks; b++) {
-                        double[] v = op.values(b);
+                    f = new float[plans.length + 1][];
+                    for (int b = 0; b < plans.length; b++) {
+                        double[] v = plans[b].values;
                         f[b] = new float[v.length];
                         for (int i = 0; i < v.length; i++) f[b][i] = (float) v[i];
                     }
-                    int cOut = geometry.spec.outChannels();
-                    f[blocks] = new float[cOut];
-                    for (int co = 0; co < cOut; co++) f[blocks][co] = (float) geometry.spec.bias(co);
+                    f[plans.length] = new float[rowBias.length];
+                    for (int i = 0; i < rowBias.length; i++) f[plans.length][i] = (float) rowBias[i];
                     asFloat = f;
                 }
             }

@@ -1,23 +1,18 @@
 package org.tconv.multiply;
 
-import org.tconv.toeplitz.BlockToeplitz;
-
 /**
- * Y = T X + bias for T held as its distinct blocks ({@link BlockToeplitz}) and a panel X of images, a range
- * of block rows of one output line at a time: the kernel of the toeplitz method. Each output row's entries
- * are the rows of the few blocks its line reads, so the blocks (a few hundred KB at most) stay in cache
- * while the images stream past.
+ * Y = T X + bias for a CSR matrix T and a panel X of images, rows {@code [rowFrom, rowTo)} of T at a time:
+ * the kernel of the toeplitz method.
  *
  * <p>Layout: X is (columns of T) x {@code width}, row-major, so the images are the innermost, contiguous
- * dimension; the result rows likewise. Each non-zero then updates a whole run of images, and a panel of
+ * dimension; the result rows likewise. Each non-zero of T then updates a whole run of images, and a panel of
  * 32-128 images keeps the rows of X it reads in cache.
  *
  * <p>Two implementations, chosen once per JVM: {@link VectorPanelProduct} when the JVM was started with
  * {@code --add-modules=jdk.incubator.vector} (bin/tconv, the tests and conf/spark-defaults.conf do this;
  * about 3x faster), and a scalar loop the JIT vectorises as it can otherwise. Both compute every element as
- * the same chain {@code y = fma(v_k, x_k, y)} from the bias, in the order of T's columns (input channel,
- * input line, column), so they give bit-identical results whatever the panel width or the position of an
- * image in its panel, and the same bits as the explicit CSR of T multiplied row by row.
+ * the same chain {@code y = fma(v_k, x_k, y)} from the bias, in the order of T's columns, so they give
+ * bit-identical results whatever the panel width or the position of an image in its panel.
  * {@code -Dtconv.kernel=scalar} forces the scalar one.
  */
 public final class PanelProduct {
@@ -43,87 +38,81 @@ public final class PanelProduct {
     }
 
     /**
-     * Block rows [brFrom, brTo) of one output channel on one output line, into
-     * {@code y[yOff + (br - brFrom) * w ...]} (overwritten).
-     *
-     * @param rowPtr  the blocks' shared CSR row pointers ({@link BlockToeplitz#rowPtr()})
-     * @param colIdx  the blocks' shared column indices, (ci, x) as ci * W + x, ascending within a row
-     * @param vals    for q = c * nP + p (input channel c of the group, pair p of the line), that pair's block values
-     * @param bases   for the same q, the panel offset of column ci * W + 0 of that pair's input line
-     * @param bias    the value every element starts from (the output channel's bias)
-     * @param x       panel, (columns of T) x w, row-major
-     * @param run     {@link BlockToeplitz#runAt} per output column (br - runBase), or null when the stride is not 1
+     * @param rowPtr  CSR row pointers of T, length rows+1
+     * @param colIdx  CSR column indices, ascending within a row
+     * @param values  CSR values
+     * @param rowBias value every element of row r starts from (the bias of its output channel)
+     * @param x       panel, (columns of T) x width, row-major
+     * @param y       result: row r of T goes to {@code y[(r - rowFrom) * width ...]}; overwritten
      */
-    public static void multiply(int[] rowPtr, int[] colIdx, double[][] vals, int[] bases, int nP, int cinPG, double bias,
-                                double[] x, int w, int brFrom, int brTo, double[] y, int yOff, boolean[] run, int runBase) {
+    public static void multiply(int[] rowPtr, int[] colIdx, double[] values, double[] rowBias,
+                                double[] x, int xOff, int width, int rowFrom, int rowTo, double[] y) {
         if (VECTOR) {
-            VectorPanelProduct.multiply(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, brFrom, brTo, y, yOff, run, runBase);
+            VectorPanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, xOff, width, rowFrom, rowTo, y);
         } else {
-            scalar(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, brFrom, brTo, y, yOff);
+            scalar(rowPtr, colIdx, values, rowBias, x, xOff, width, rowFrom, rowTo, y);
         }
     }
 
-    /** Each element's chain in the kernel's order: input channel, then the line's blocks, then the block row's columns. */
-    static void scalar(int[] rowPtr, int[] colIdx, double[][] vals, int[] bases, int nP, int cinPG, double bias,
-                       double[] x, int w, int brFrom, int brTo, double[] y, int yOff) {
-        for (int br = brFrom; br < brTo; br++) {
-            int yo = yOff + (br - brFrom) * w;
-            for (int j = 0; j < w; j++) y[yo + j] = bias;
-            int k0 = rowPtr[br], n = (rowPtr[br + 1] - k0) / cinPG;
-            for (int c = 0, q = 0; c < cinPG; c++) {
-                int kc = k0 + c * n;
-                for (int p = 0; p < nP; p++, q++) {
-                    double[] v = vals[q];
-                    int base = bases[q];
-                    int k = kc;
-                    for (; k + 1 < kc + n; k += 2) {
-                        double v0 = v[k], v1 = v[k + 1];
-                        int o0 = base + colIdx[k] * w, o1 = base + colIdx[k + 1] * w;
-                        for (int j = 0; j < w; j++) y[yo + j] = Math.fma(v1, x[o1 + j], Math.fma(v0, x[o0 + j], y[yo + j]));
-                    }
-                    for (; k < kc + n; k++) {
-                        double v0 = v[k];
-                        int o0 = base + colIdx[k] * w;
-                        for (int j = 0; j < w; j++) y[yo + j] = Math.fma(v0, x[o0 + j], y[yo + j]);
-                    }
+    /** As {@link #multiply(int[], int[], double[], double[], double[], int, int, int, double[])}, in float32. */
+    public static void multiply(int[] rowPtr, int[] colIdx, float[] values, float[] rowBias,
+                                float[] x, int xOff, int width, int rowFrom, int rowTo, float[] y) {
+        if (VECTOR) {
+            VectorPanelProduct.multiply(rowPtr, colIdx, values, rowBias, x, xOff, width, rowFrom, rowTo, y);
+        } else {
+            scalar(rowPtr, colIdx, values, rowBias, x, xOff, width, rowFrom, rowTo, y);
+        }
+    }
+
+    /** Four non-zeros per pass over the row, so y is loaded and stored once per four updates. */
+    static void scalar(int[] rowPtr, int[] colIdx, double[] values, double[] rowBias,
+                       double[] x, int xOff, int w, int rowFrom, int rowTo, double[] y) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            int yo = (r - rowFrom) * w;
+            double b = rowBias[r];
+            for (int j = 0; j < w; j++) y[yo + j] = b;
+            int k = rowPtr[r], end = rowPtr[r + 1];
+            for (; k + 3 < end; k += 4) {
+                double v0 = values[k], v1 = values[k + 1], v2 = values[k + 2], v3 = values[k + 3];
+                int o0 = xOff + colIdx[k] * w, o1 = xOff + colIdx[k + 1] * w, o2 = xOff + colIdx[k + 2] * w, o3 = xOff + colIdx[k + 3] * w;
+                for (int j = 0; j < w; j++) {
+                    double a = y[yo + j];
+                    a = Math.fma(v0, x[o0 + j], a);
+                    a = Math.fma(v1, x[o1 + j], a);
+                    a = Math.fma(v2, x[o2 + j], a);
+                    y[yo + j] = Math.fma(v3, x[o3 + j], a);
                 }
+            }
+            for (; k < end; k++) {
+                double v = values[k];
+                int o = xOff + colIdx[k] * w;
+                for (int j = 0; j < w; j++) y[yo + j] = Math.fma(v, x[o + j], y[yo + j]);
             }
         }
     }
 
-    /** As the float64 product, in float32. */
-    public static void multiply(int[] rowPtr, int[] colIdx, float[][] vals, int[] bases, int nP, int cinPG, float bias,
-                                float[] x, int w, int brFrom, int brTo, float[] y, int yOff, boolean[] run, int runBase) {
-        if (VECTOR) {
-            VectorPanelProduct.multiply(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, brFrom, brTo, y, yOff, run, runBase);
-        } else {
-            scalar(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, brFrom, brTo, y, yOff);
-        }
-    }
-
-    static void scalar(int[] rowPtr, int[] colIdx, float[][] vals, int[] bases, int nP, int cinPG, float bias,
-                       float[] x, int w, int brFrom, int brTo, float[] y, int yOff) {
-        for (int br = brFrom; br < brTo; br++) {
-            int yo = yOff + (br - brFrom) * w;
-            for (int j = 0; j < w; j++) y[yo + j] = bias;
-            int k0 = rowPtr[br], n = (rowPtr[br + 1] - k0) / cinPG;
-            for (int c = 0, q = 0; c < cinPG; c++) {
-                int kc = k0 + c * n;
-                for (int p = 0; p < nP; p++, q++) {
-                    float[] v = vals[q];
-                    int base = bases[q];
-                    int k = kc;
-                    for (; k + 1 < kc + n; k += 2) {
-                        float v0 = v[k], v1 = v[k + 1];
-                        int o0 = base + colIdx[k] * w, o1 = base + colIdx[k + 1] * w;
-                        for (int j = 0; j < w; j++) y[yo + j] = Math.fma(v1, x[o1 + j], Math.fma(v0, x[o0 + j], y[yo + j]));
-                    }
-                    for (; k < kc + n; k++) {
-                        float v0 = v[k];
-                        int o0 = base + colIdx[k] * w;
-                        for (int j = 0; j < w; j++) y[yo + j] = Math.fma(v0, x[o0 + j], y[yo + j]);
-                    }
+    static void scalar(int[] rowPtr, int[] colIdx, float[] values, float[] rowBias,
+                       float[] x, int xOff, int w, int rowFrom, int rowTo, float[] y) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            int yo = (r - rowFrom) * w;
+            float b = rowBias[r];
+            for (int j = 0; j < w; j++) y[yo + j] = b;
+            int k = rowPtr[r], end = rowPtr[r + 1];
+            for (; k + 3 < end; k += 4) {
+                float v0 = values[k], v1 = values[k + 1], v2 = values[k + 2], v3 = values[k + 3];
+                int o0 = xOff + colIdx[k] * w, o1 = xOff + colIdx[k + 1] * w, o2 = xOff + colIdx[k + 2] * w, o3 = xOff + colIdx[k + 3] * w;
+                for (int j = 0; j < w; j++) {
+                    float a = y[yo + j];
+                    a = Math.fma(v0, x[o0 + j], a);
+                    a = Math.fma(v1, x[o1 + j], a);
+                    a = Math.fma(v2, x[o2 + j], a);
+                    y[yo + j] = Math.fma(v3, x[o3 + j], a);
                 }
+            }
+            for (; k < end; k++) {
+                float v = values[k];
+                int o = xOff + colIdx[k] * w;
+                for (int j = 0; j < w; j++) y[yo + j] = Math.fma(v, x[o + j], y[yo + j]);
             }
         }
     }

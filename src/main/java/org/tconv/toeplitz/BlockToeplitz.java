@@ -41,10 +41,6 @@ public final class BlockToeplitz implements Serializable {
     private final double[][] values;
     /** Output line L = oz * outH + oy reads the pairs [lineStart[L], lineStart[L + 1]), input lines ascending. */
     private final int[] lineStart, pairLine, pairBlock;
-    /** Block rows br .. br + RUN - 1 read the same taps shifted by the width stride: see {@link #runStarts}. */
-    private final boolean[] run;
-    /** Rows of one run for {@link #runStarts}. */
-    public static final int RUN = 8;
 
     public BlockToeplitz(ConvGeometry geometry) {
         this.g = geometry;
@@ -113,7 +109,6 @@ public final class BlockToeplitz implements Serializable {
         rowPtr[blockRows] = k;
         values = new double[blockSources.size()][];
         for (int bl = 0; bl < values.length; bl++) values[bl] = blockValues(blockSources.get(bl)[0], blockSources.get(bl)[1]);
-        run = runStarts();
     }
 
     /**
@@ -167,36 +162,6 @@ public final class BlockToeplitz implements Serializable {
         return m;
     }
 
-    /**
-     * Where output columns ox .. ox + RUN - 1 read the same taps at sources shifted by the stride, entry by
-     * entry: then those block rows hold equal values at columns shifted by the stride in every block, and a
-     * single image can be multiplied RUN output columns at a time. From the width axis alone.
-     */
-    private boolean[] runStarts() {
-        FoldedAxis cols = g.cols;
-        int stride = g.spec.strideW();
-        boolean[] r = new boolean[g.outW];
-        for (int ox = 0; ox + RUN <= g.outW; ox++) {
-            int n = cols.start[ox + 1] - cols.start[ox];
-            boolean same = true;
-            for (int i = 1; i < RUN && same; i++) {
-                int o = ox + i;
-                if (cols.start[o + 1] - cols.start[o] != n) { same = false; break; }
-                for (int t = 0; t < n && same; t++) {
-                    int e0 = cols.start[ox] + t, e = cols.start[o] + t;
-                    if (cols.source[e] != cols.source[e0] + i * stride) same = false;
-                    int len = cols.kStart[e0 + 1] - cols.kStart[e0];
-                    if (cols.kStart[e + 1] - cols.kStart[e] != len) { same = false; break; }
-                    for (int q = 0; q < len; q++) {
-                        if (cols.k[cols.kStart[e] + q] != cols.k[cols.kStart[e0] + q]) same = false;
-                    }
-                }
-            }
-            r[ox] = same;
-        }
-        return r;
-    }
-
     public ConvGeometry geometry() { return g; }
 
     /** Distinct blocks stored. */
@@ -206,7 +171,7 @@ public final class BlockToeplitz implements Serializable {
     /** Bytes the operator holds: the blocks' values, their shared structure and the line maps. */
     public long bytes() {
         return storedNonZeros() * Double.BYTES + ((long) colIdx.length + rowPtr.length + lineStart.length
-                + pairLine.length + pairBlock.length) * Integer.BYTES + run.length;
+                + pairLine.length + pairBlock.length) * Integer.BYTES;
     }
 
     /** Block {@code b} as an MLlib CSR matrix ({@code isTransposed}): (C_out * outW) x (C_in * W), sharing the structure. */
@@ -222,8 +187,6 @@ public final class BlockToeplitz implements Serializable {
     public int[] lineStart() { return lineStart; }
     public int[] pairLine() { return pairLine; }
     public int[] pairBlock() { return pairBlock; }
-    /** Whether block rows of output columns ox .. ox + RUN - 1 of one channel form a run (see {@link #runStarts}). */
-    public boolean runAt(int ox) { return run[ox]; }
 
     /** Receives entries in row order, columns ascending within a row, each (row, col) once. */
     public interface Sink {

@@ -30,7 +30,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * least (row blocks x item blocks) partitions, gi = gk = 1.
  *
  * <p>{@code simulateMultiply} is {@code private[distributed]} in Scala, which is public in the bytecode
- * Java compiles against; {@code MatrixLayoutTest} checks that this override is the one MLlib calls (no
+ * Java compiles against; {@code ToeplitzBlockMatrixTest} checks that MLlib still has it and calls this override (no
  * extra jobs). Were it ever not called, MLlib's own simulation would run: slower, same result.
  */
 public final class ToeplitzBlockMatrix extends BlockMatrix {

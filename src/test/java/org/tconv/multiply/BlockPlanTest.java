@@ -89,4 +89,24 @@ class BlockPlanTest {
         assertEquals(9, t.rowBlocks, "never more row blocks than rows: " + t);
         assertTrue(t.rowsPerBlock >= 1 && t.colsPerBlock >= 1 && t.midDimSplits >= 1, t::toString);
     }
+
+    @Test
+    void blockPlanRefusesWhatAnExecutorCannotHoldBeforeBuildingAnything() {
+        ConvGeometry g = ConvSpec.builder(new int[] {1, 1, 5, 5}, new double[25]).padding(Padding.of(2)).build().geometry(new int[] {1, 30000, 30000});
+        BlockPlan plan = BlockPlan.choose(g, 1, 2);
+        var e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> plan.check(g, 1, 1L << 30));
+        assertTrue(e.getMessage().contains(MemoryBudget.format(plan.neededBytes)), e.getMessage());
+        assertTrue(e.getMessage().contains(MemoryBudget.format(1L << 30)), e.getMessage());
+        assertTrue(e.getMessage().contains(MemoryBudget.format(g.csrBytes())), "T's whole size is named too: " + e.getMessage());
+    }
+
+    @Test
+    void aTWithMoreRowsThanAnIntIsRefusedFromTheShapeWithTheFigure() {
+        // 8 output channels of a 16384 x 16384 image: T has 2^31 rows, one more than an int holds
+        ConvSpec s = ConvSpec.builder(new int[] {8, 1, 5, 5}, new double[200]).padding(Padding.of(2)).build();
+        ConvGeometry g = s.geometry(new int[] {1, 16384, 16384});
+        assertEquals(1L << 31, g.outputElements());
+        var e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> BlockPlan.choose(g, 1, 2));
+        assertTrue(e.getMessage().contains("2147483648 rows x 268435456 columns"), e.getMessage());
+    }
 }

@@ -15,6 +15,30 @@ import org.tconv.toeplitz.ToeplitzEntries;
 /** The kernel: vector and scalar implementations against a naive product, at every width and row range. */
 class PanelProductTest {
 
+    /**
+     * A random CSR matrix: rows x cols, up to 30 non-zeros a row; some rows empty, or (as in the interior
+     * of a Toeplitz matrix) most rows of the same length.
+     */
+    private static int[][] randomCsr(Random rnd, int rows, int cols, double[] valuesOut) {
+        int[] rowPtr = new int[rows + 1];
+        int[] colIdx = new int[rows * 30];
+        int n = 0;
+        boolean even = rnd.nextBoolean();
+        int usual = 1 + rnd.nextInt(Math.min(30, cols));
+        for (int r = 0; r < rows; r++) {
+            int c = even && rnd.nextInt(10) > 0 ? usual : rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(Math.min(30, cols) + 1);
+            int col = 0;
+            for (int i = 0; i < c && col < cols; i++) {
+                col += rnd.nextInt(Math.max(1, (cols - col - (c - i)) / Math.max(1, c - i)));
+                if (col >= cols) break;
+                valuesOut[n] = rnd.nextGaussian();
+                colIdx[n++] = col++;
+            }
+            rowPtr[r + 1] = n;
+        }
+        return new int[][] {rowPtr, java.util.Arrays.copyOf(colIdx, n)};
+    }
+
     @Test
     void theTestsRunTheVectorKernel() {
         // The build passes --add-modules=jdk.incubator.vector to every test JVM (pom.xml, spark.jvm.flags):
@@ -22,86 +46,51 @@ class PanelProductTest {
         assertTrue(PanelProduct.kernel().startsWith("jdk.incubator.vector"), PanelProduct.kernel());
     }
 
-    /**
-     * Random blocks in the operator's layout (a shared CSR structure whose rows hold cinPG equal runs of
-     * columns, nP blocks of values, a panel offset per (channel, block)): the vector and scalar kernels
-     * against the naive FMA chain in the documented order, at every width and row range.
-     */
     @Test
     void vectorAndScalarKernelsGiveTheSameBitsAsTheNaiveFmaChain() {
         Random rnd = new Random(21);
         for (int trial = 0; trial < 300; trial++) {
-            int rows = 1 + rnd.nextInt(40), cinPG = 1 + rnd.nextInt(3), nP = rnd.nextInt(4), cols = 1 + rnd.nextInt(20);
-            int[] rowPtr = new int[rows + 1];
-            boolean even = rnd.nextBoolean();
-            int usual = 1 + rnd.nextInt(5);
-            for (int r = 0; r < rows; r++) {
-                int n = even && rnd.nextInt(10) > 0 ? usual : rnd.nextInt(6);
-                rowPtr[r + 1] = rowPtr[r] + n * cinPG;
-            }
-            int nnz = rowPtr[rows];
-            int[] colIdx = new int[nnz];
-            for (int k = 0; k < nnz; k++) colIdx[k] = rnd.nextInt(cols);
+            int rows = 1 + rnd.nextInt(40), cols = 1 + rnd.nextInt(60);
+            double[] values = new double[rows * 30];
+            int[][] csr = randomCsr(rnd, rows, cols, values);
+            int[] rowPtr = csr[0], colIdx = csr[1];
             int w = trial < 140 ? 1 + trial : 1 + rnd.nextInt(200); // every width up to 140: all tail paths
-            int xRows = cols + 50;
-            double[][] vals = new double[cinPG * nP][];
-            int[] bases = new int[cinPG * nP];
-            for (int q = 0; q < vals.length; q++) {
-                vals[q] = new double[nnz];
-                for (int k = 0; k < nnz; k++) vals[q][k] = rnd.nextGaussian();
-                bases[q] = rnd.nextInt(50) * w;
-            }
-            double bias = rnd.nextGaussian();
-            double[] x = new double[xRows * w];
+            double[] bias = new double[rows];
+            for (int r = 0; r < rows; r++) bias[r] = rnd.nextGaussian();
+            int xOff = rnd.nextInt(3) * w; // the panel rows before the line's first input line
+            double[] x = new double[xOff + cols * w];
             for (int i = 0; i < x.length; i++) x[i] = rnd.nextDouble() * 255;
             int from = rnd.nextInt(rows), to = from + 1 + rnd.nextInt(rows - from);
-            int yOff = rnd.nextInt(3) * w;
 
-            double[] expected = new double[yOff + (to - from) * w];
+            double[] expected = new double[(to - from) * w];
             for (int r = from; r < to; r++) {
-                int k0 = rowPtr[r], n = (rowPtr[r + 1] - k0) / cinPG;
                 for (int j = 0; j < w; j++) {
-                    double a = bias;
-                    for (int c = 0; c < cinPG; c++) {
-                        for (int p = 0; p < nP; p++) {
-                            int q = c * nP + p;
-                            for (int k = k0 + c * n; k < k0 + (c + 1) * n; k++) a = Math.fma(vals[q][k], x[bases[q] + colIdx[k] * w + j], a);
-                        }
-                    }
-                    expected[yOff + (r - from) * w + j] = a;
+                    double a = bias[r];
+                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) a = Math.fma(values[k], x[xOff + colIdx[k] * w + j], a);
+                    expected[(r - from) * w + j] = a;
                 }
             }
             double[] vector = new double[expected.length], scalar = new double[expected.length];
-            PanelProduct.multiply(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, from, to, vector, yOff, null, 0);
-            PanelProduct.scalar(rowPtr, colIdx, vals, bases, nP, cinPG, bias, x, w, from, to, scalar, yOff);
+            PanelProduct.multiply(rowPtr, colIdx, values, bias, x, xOff, w, from, to, vector);
+            PanelProduct.scalar(rowPtr, colIdx, values, bias, x, xOff, w, from, to, scalar);
             assertArrayEquals(expected, vector, 0.0, "vector, width " + w);
             assertArrayEquals(expected, scalar, 0.0, "scalar, width " + w);
 
-            float[][] fv = new float[vals.length][];
-            for (int q = 0; q < vals.length; q++) {
-                fv[q] = new float[nnz];
-                for (int k = 0; k < nnz; k++) fv[q][k] = (float) vals[q][k];
-            }
-            float fb = (float) bias;
-            float[] fx = new float[x.length];
+            float[] fv = new float[values.length], fb = new float[rows], fx = new float[x.length];
+            for (int i = 0; i < fv.length; i++) fv[i] = (float) values[i];
+            for (int i = 0; i < fb.length; i++) fb[i] = (float) bias[i];
             for (int i = 0; i < fx.length; i++) fx[i] = (float) x[i];
             float[] fExpected = new float[expected.length];
             for (int r = from; r < to; r++) {
-                int k0 = rowPtr[r], n = (rowPtr[r + 1] - k0) / cinPG;
                 for (int j = 0; j < w; j++) {
-                    float a = fb;
-                    for (int c = 0; c < cinPG; c++) {
-                        for (int p = 0; p < nP; p++) {
-                            int q = c * nP + p;
-                            for (int k = k0 + c * n; k < k0 + (c + 1) * n; k++) a = Math.fma(fv[q][k], fx[bases[q] + colIdx[k] * w + j], a);
-                        }
-                    }
-                    fExpected[yOff + (r - from) * w + j] = a;
+                    float a = fb[r];
+                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) a = Math.fma(fv[k], fx[xOff + colIdx[k] * w + j], a);
+                    fExpected[(r - from) * w + j] = a;
                 }
             }
             float[] fVector = new float[expected.length], fScalar = new float[expected.length];
-            PanelProduct.multiply(rowPtr, colIdx, fv, bases, nP, cinPG, fb, fx, w, from, to, fVector, yOff, null, 0);
-            PanelProduct.scalar(rowPtr, colIdx, fv, bases, nP, cinPG, fb, fx, w, from, to, fScalar, yOff);
+            PanelProduct.multiply(rowPtr, colIdx, fv, fb, fx, xOff, w, from, to, fVector);
+            PanelProduct.scalar(rowPtr, colIdx, fv, fb, fx, xOff, w, from, to, fScalar);
             assertArrayEquals(fExpected, fVector, 0.0f, "float vector, width " + w);
             assertArrayEquals(fExpected, fScalar, 0.0f, "float scalar, width " + w);
         }
@@ -109,8 +98,8 @@ class PanelProductTest {
 
     /**
      * The product by the operator gives the bits of the explicit CSR of T multiplied row by row with the
-     * FMA chain from the bias, in float64: for batches and for single wide images, whose stride-1
-     * interior goes through the kernel's RUN-rows-at-once path.
+     * FMA chain from the bias, in float64: for batches and for single wide images (the kernel's
+     * narrow paths), in 1-, 2- and 3-D.
      */
     @Test
     void operatorProductGivesTheBitsOfTheExplicitMatrix() {

@@ -1,4 +1,4 @@
-package org.tconv.verify;
+package org.tconv.job;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;

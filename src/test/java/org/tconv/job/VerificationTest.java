@@ -1,4 +1,4 @@
-package org.tconv.verify;
+package org.tconv.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
