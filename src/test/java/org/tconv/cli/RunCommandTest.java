@@ -141,6 +141,39 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * Conv3d as a user runs it on a folder: volumes go through (png: a row of slice tiles per channel), an
+     * image and a 2-D array are rejected with their reasons, the volume batch keeps its N axis.
+     */
+    @Test
+    void volumesConvolveWithThreeDimensionalWeightsAndOtherRanksAreRejected() throws IOException {
+        Path wf = TestFiles.write(tmp.resolve("w3.npy"), new int[] {2, 1, 3, 3, 3}, random(54, 30));
+        Path in = tmp.resolve("vol");
+        TestFiles.write(in.resolve("ct.npy"), new int[] {5, 6, 7}, random(210, 31));
+        TestFiles.write(in.resolve("flat.npy"), new int[] {6, 7}, random(42, 32));
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png",
+                in.resolve("photo.png").toFile());
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", wf.toString(),
+                "--format", "png", "--padding", "1,0,1");
+        assertEquals(2, r.status, r::toString);
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(out.resolve("ct.png").toFile());
+        // output (2, 5, 4, 7): 5 slices of 4x7 across, 2 channels down, 1-pixel gutters
+        assertEquals(5 * 8 - 1, png.getWidth());
+        assertEquals(2 * 5 - 1, png.getHeight());
+        List<String> rejected = Files.readAllLines(out.resolve("_rejected.csv"));
+        assertEquals(3, rejected.size(), rejected::toString);
+        assertTrue(rejected.stream().anyMatch(l -> l.contains("flat.npy") && l.contains("rank 2")), rejected::toString);
+        assertTrue(rejected.stream().anyMatch(l -> l.contains("photo.png") && l.contains("needs 2-D weights")), rejected::toString);
+
+        Path batch = TestFiles.write(tmp.resolve("vb/b.npy"), new int[] {2, 1, 4, 4, 4}, random(128, 33));
+        Path outB = tmp.resolve("outB");
+        Cli rb = Cli.run("run", "--input", batch.toString(), "--output", outB.toString(), "--weights", wf.toString(),
+                "--format", "npy", "--padding", "same");
+        assertEquals(0, rb.status, rb::toString);
+        assertArrayEquals(new int[] {2, 2, 4, 4, 4}, TestFiles.read(outB.resolve("b.npy")).shape);
+    }
+
     @Test
     void signalsConvolveWithOneDimensionalWeights() throws IOException {
         double[] w = {0.5, -1.0, 2.0, 0.25, 1.5, -0.5};
