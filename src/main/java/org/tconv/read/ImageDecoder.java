@@ -83,6 +83,7 @@ public final class ImageDecoder {
                     int w = reader.getWidth(0), h = reader.getHeight(0);
                     if (w <= 0 || h <= 0) throw fail("image of " + w + "x" + h + " pixels");
                     budget.checkImage("image", w, h);
+                    if (format.equals("bmp")) checkBmpData(bytes);
                     GifFrame frame = format.equals("gif") ? GifFrame.parse(bytes) : null;
                     if (frame != null) budget.checkImage("GIF screen", frame.canvasWidth(), frame.canvasHeight());
                     BufferedImage img = reader.read(0);
@@ -260,6 +261,31 @@ public final class ImageDecoder {
             i += 12 + (int) len;
         }
         return Integer.MAX_VALUE;
+    }
+
+    /**
+     * ImageIO's BMP reader allocates the image-data size the info header declares ({@code biSizeImage})
+     * before it reads a byte of it, for RLE data and for an embedded JPEG or PNG: a 1.5 KB file that
+     * declares 900 MB would allocate 900 MB. Checked against what the file holds; embedded JPEG/PNG
+     * (compression 4 and 5) is refused outright, as PIL refuses it.
+     */
+    private static void checkBmpData(byte[] b) {
+        if (b.length < 38 || le32(b, 14) < 40) return; // too short for ImageIO, or an OS/2 header without these fields
+        int compression = le32(b, 30);
+        if (compression == 4 || compression == 5) {
+            throw fail("BMP with an embedded " + (compression == 4 ? "JPEG" : "PNG") + " (compression " + compression + ") is not supported");
+        }
+        if (compression == 1 || compression == 2) {
+            long declared = le32(b, 34) & 0xffffffffL;
+            long holds = Math.max(0, b.length - (le32(b, 10) & 0xffffffffL));
+            if (declared > holds) {
+                throw new InputRejectedException("BMP header declares " + declared + " bytes of RLE data, the file holds " + holds);
+            }
+        }
+    }
+
+    private static int le32(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
     }
 
     /** PIL's BmpImagePlugin: a 2-colour palette of black and white, or a palette i -> (i, i, i), is gray. */

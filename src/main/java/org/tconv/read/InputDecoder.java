@@ -39,8 +39,13 @@ public final class InputDecoder {
         } catch (IOException | RuntimeException e) {
             return ImageBatch.rejected(f, "cannot read file: " + oneLine(e));
         }
+        return guarded(f, () -> decode(f, bytes));
+    }
+
+    /** One file's decode, whose every failure becomes that file's rejection. */
+    static ImageBatch guarded(InputFile f, java.util.function.Supplier<ImageBatch> decode) {
         try {
-            return decode(f, bytes);
+            return decode.get();
         } catch (RuntimeException e) {
             // Whatever one file does to a decoder, the other files still go through.
             return ImageBatch.rejected(f, oneLine(e));

@@ -64,6 +64,18 @@ class AdmissionBudgetTest {
     }
 
     @Test
+    void anErrorInsideOneDecodeRejectsThatFileOnly() {
+        InputFile f = new InputFile("file:/x/a.png", "a.png");
+        ImageBatch oom = InputDecoder.guarded(f, () -> { throw new OutOfMemoryError("Java heap space"); });
+        assertEquals("decoding ran out of memory (Java heap space); the file claims more than the budget saw", oom.getError());
+        ImageBatch crash = InputDecoder.guarded(f, () -> { throw new NoClassDefFoundError("com/sun/imageio/X"); });
+        assertEquals("decoder crashed: NoClassDefFoundError: com/sun/imageio/X", crash.getError());
+        ImageBatch npe = InputDecoder.guarded(f, () -> { throw new NullPointerException(); });
+        assertEquals("NullPointerException", npe.getError());
+        assertThrows(InternalError.class, () -> InputDecoder.guarded(f, () -> { throw new InternalError("jvm"); }));
+    }
+
+    @Test
     void theDefaultPixelLimitIsPils() {
         assertEquals(178_956_970L, AdmissionBudget.defaults().maxPixels());
         assertThrows(IllegalArgumentException.class, () -> new AdmissionBudget(0, 0));

@@ -567,6 +567,34 @@ class ImageDecoderTest {
         assertEquals("image of 100000x100000 = 10000000000 pixels is over the limit of 178956970 pixels (--max-pixels)", e.getMessage());
     }
 
+    @Test
+    void aBmpThatDeclaresMoreDataThanItHoldsIsRefusedBeforeImageIoAllocatesIt() throws IOException {
+        // found by DecoderFuzzTest: 1546 bytes whose biSizeImage says 0x36000000 made ImageIO allocate 906 MB
+        BufferedImage img = new BufferedImage(24, 20, BufferedImage.TYPE_BYTE_INDEXED);
+        ImageWriter w = ImageIO.getImageWritersByFormatName("bmp").next();
+        javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+        p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        p.setCompressionType("BI_RLE8");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream s = ImageIO.createImageOutputStream(out)) {
+            w.setOutput(s);
+            w.write(null, new javax.imageio.IIOImage(img, null, null), p);
+        }
+        byte[] rle = out.toByteArray();
+        assertEquals(1, ByteBuffer.wrap(rle, 30, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()); // BI_RLE8
+        int dataOffset = ByteBuffer.wrap(rle, 10, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        assertEquals(3, ImageDecoder.decode(rle).shape[0]);
+
+        byte[] huge = rle.clone();
+        ByteBuffer.wrap(huge, 34, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x36000000);
+        InputRejectedException e = assertThrows(InputRejectedException.class, () -> ImageDecoder.decode(huge));
+        assertEquals("BMP header declares 905969664 bytes of RLE data, the file holds " + (rle.length - dataOffset), e.getMessage());
+
+        byte[] png = huge.clone();
+        ByteBuffer.wrap(png, 30, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(5);
+        assertRefused("cannot decode image: BMP with an embedded PNG (compression 5) is not supported", png);
+    }
+
     private static void assertRefused(String prefix, byte[] bytes) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageDecoder.decode(bytes));
         assertTrue(e.getMessage().startsWith(prefix), "expected '" + prefix + "...', got: " + e.getMessage());
