@@ -19,7 +19,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 final class EquivarianceChart {
     private EquivarianceChart() {}
 
-    static BufferedImage draw(List<Equivariance.Shift> shifts, double scale) {
+    static BufferedImage draw(List<Equivariance.Shift> shifts, double outputScale) {
+        double scale = outputScale > 0 ? outputScale : 1.0; // an all-zero kernel: plain differences
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Equivariance.Shift s : shifts) {
             String label = s.axis() + " +" + s.shift() + (s.multipleOfStride() ? "" : " (not x stride)");
