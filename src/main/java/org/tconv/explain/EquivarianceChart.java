@@ -23,7 +23,7 @@ final class EquivarianceChart {
         double scale = outputScale > 0 ? outputScale : 1.0; // an all-zero kernel: plain differences
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Equivariance.Shift s : shifts) {
-            String label = s.axis() + " +" + s.shift() + (s.multipleOfStride() ? "" : " (not x stride)");
+            String label = s.axis() + " +" + s.shift() + (s.multipleOfStride() ? "" : " (not a stride multiple)");
             data.addValue(s.interiorPositions() == 0 ? 0 : s.interiorMaxAbs() / scale, "interior (receptive field inside the input)", label);
             data.addValue(s.borderPositions() == 0 ? 0 : s.borderMaxAbs() / scale, "border (padding or wrap-around involved)", label);
         }
