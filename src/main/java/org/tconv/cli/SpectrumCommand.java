@@ -62,11 +62,13 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         LinearMap t = operator(g);
-        double[] sigma = ArpackSingularValues.top(t, top);
+        ArpackSingularValues.Result result = ArpackSingularValues.top(t, top);
+        double[] sigma = result.values();
         double seconds = (System.nanoTime() - started) / 1e9;
         NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
-        out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s, written to %s%n",
-                t.rows(), t.cols(), t instanceof SparseToeplitzMap ? "sparse" : "direct", sigma.length, seconds, output);
+        out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by T^T T), written to %s%n",
+                t.rows(), t.cols(), t instanceof SparseToeplitzMap ? "sparse" : "direct", sigma.length, seconds, result.restarts(),
+                result.gramProducts(), output);
         out().printf(Locale.ROOT, "spectral norm: %.15g%n", sigma[0]);
         for (int i = 0; i < sigma.length; i++) out().printf(Locale.ROOT, "sigma[%d] = %.15g%n", i, sigma[i]);
         if (CircularSpectrum.applies(g)) printFftFormula(g, sigma);

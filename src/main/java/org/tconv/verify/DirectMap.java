@@ -75,6 +75,45 @@ public final class DirectMap implements LinearMap {
         }
     }
 
+    /** Receives one tap of T: output element {@code row} reads input element {@code col} with weight (co, ci, kd, ky, kx). */
+    public interface TapEntry {
+        void at(int row, int col, int co, int cil, int kd, int ky, int kx);
+    }
+
+    /**
+     * Every (output element, input element, weight) a tap contributes, from the loops (not from T's entries),
+     * so a picture can colour T by which weight each entry holds; folded padding makes several taps meet on
+     * one entry.
+     */
+    public void forEachTapEntry(TapEntry sink) {
+        int cinPG = s.inChannelsPerGroup();
+        for (int co = 0; co < s.outChannels(); co++) {
+            int ci0 = co / (s.outChannels() / s.groups()) * cinPG;
+            for (int cil = 0; cil < cinPG; cil++) {
+                for (int kd = 0; kd < s.kernelDepth(); kd++) {
+                    for (int ky = 0; ky < s.kernelHeight(); ky++) {
+                        for (int kx = 0; kx < s.kernelWidth(); kx++) {
+                            for (int oz = 0; oz < g.outD; oz++) {
+                                int iz = readD[kd][oz];
+                                if (iz < 0) continue;
+                                for (int oy = 0; oy < g.outH; oy++) {
+                                    int iy = readH[ky][oy];
+                                    if (iy < 0) continue;
+                                    for (int ox = 0; ox < g.outW; ox++) {
+                                        int ix = readW[kx][ox];
+                                        if (ix < 0) continue;
+                                        sink.at(((co * g.outD + oz) * g.outH + oy) * g.outW + ox,
+                                                (((ci0 + cil) * g.d + iz) * g.h + iy) * g.w + ix, co, cil, kd, ky, kx);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private interface Tap {
         void at(int ci, int kd, int ky, int kx, double weight);
     }
