@@ -19,9 +19,12 @@ import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
+import org.tconv.read.InputBatches;
 import org.tconv.read.InputDecoder;
 import org.tconv.read.InputFile;
 import org.tconv.read.InputFiles;
+import org.tconv.read.ShardReader;
+import org.tconv.read.WebDatasetShards;
 import org.tconv.verify.Verification;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
@@ -48,16 +51,16 @@ public final class ConvolutionJob {
         List<InputFile> files = InputFiles.list(cfg.input, hadoop);
         Map<String, String> rejected = new TreeMap<>();
         files = dropClashingNames(files, cfg.format, rejected);
+        if (cfg.format != OutputFormat.PARQUET) files = WebDatasetShards.dropClashes(files, rejected);
 
-        int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
-        JavaRDD<ImageBatch> decoded = sc.parallelize(files, partitions).mapPartitions(it -> {
+        boolean uniqueStems = cfg.format != OutputFormat.PARQUET;
+        JavaRDD<ImageBatch> decoded = inputs(sc, files).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec);
-            return new Iterator<ImageBatch>() {
-                public boolean hasNext() { return it.hasNext(); }
-                public ImageBatch next() { return decoder.decode(it.next(), conf.value().value()); }
-            };
+            return new InputBatches(it, f -> WebDatasetShards.isShard(f)
+                    ? new ShardReader(f, conf.value().value(), decoder, uniqueStems)
+                    : java.util.List.of(decoder.decode(f, conf.value().value())).iterator());
         });
         JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype);
 
@@ -68,6 +71,12 @@ public final class ConvolutionJob {
         }
         CollectionAccumulator<String> rejectedAcc = sc.sc().collectionAccumulator("rejected");
         LongAccumulator items = sc.sc().longAccumulator("items");
+        // Counted as rows are written: a shard's members are only known to its task.
+        LongAccumulator acceptedAcc = sc.sc().longAccumulator("accepted");
+        result = result.filter(b -> {
+            if (b.ok()) acceptedAcc.add(1);
+            return true;
+        });
         ResultWriter.write(spark, result, cfg.format, out.uri(), rejectedAcc, items);
         for (String line : rejectedAcc.value()) {
             int tab = line.indexOf('\t');
@@ -75,8 +84,17 @@ public final class ConvolutionJob {
         }
         out.writeRejected(rejected);
         if (cfg.verify) result.unpersist();
-        long accepted = files.size() - rejected.size();
+        long accepted = acceptedAcc.value();
         return new JobResult(out.uri(), accepted, items.value(), rejected, verification, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Loose files spread over tasks as {@link #partitionsFor} says; each shard a task of its own. */
+    static JavaRDD<InputFile> inputs(JavaSparkContext sc, List<InputFile> files) {
+        List<InputFile> loose = new ArrayList<>();
+        List<InputFile> shards = new ArrayList<>();
+        for (InputFile f : files) (WebDatasetShards.isShard(f) ? shards : loose).add(f);
+        JavaRDD<InputFile> looseRdd = sc.parallelize(loose, partitionsFor(loose.size(), sc.defaultParallelism()));
+        return shards.isEmpty() ? looseRdd : looseRdd.union(sc.parallelize(shards, shards.size()));
     }
 
     /**
