@@ -56,10 +56,11 @@ public final class ConvolutionJob {
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
         boolean uniqueStems = cfg.format != OutputFormat.PARQUET;
+        boolean companions = cfg.format == OutputFormat.WEBDATASET;
         JavaRDD<ImageBatch> decoded = inputs(sc, files).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec);
             return new InputBatches(it, f -> WebDatasetShards.isShard(f)
-                    ? new ShardReader(f, conf.value().value(), decoder, uniqueStems)
+                    ? new ShardReader(f, conf.value().value(), decoder, uniqueStems, companions)
                     : java.util.List.of(decoder.decode(f, conf.value().value())).iterator());
         });
         JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -39,7 +40,13 @@ public final class ShardReader implements Iterator<ImageBatch> {
     private final boolean gzip;
     private TarArchiveInputStream tar;
     private final Map<String, String> seenOutputs = new HashMap<>();
-    private ImageBatch next;
+    private final boolean keepCompanions;
+    /** Rows of samples complete (the next member has another key) and not yet taken. */
+    private final java.util.ArrayDeque<ImageBatch> ready = new java.util.ArrayDeque<>();
+    /** The sample being read: WebDataset keeps a sample's members one after another. */
+    private final java.util.List<ImageBatch> sample = new java.util.ArrayList<>();
+    private final Map<String, byte[]> companions = new java.util.TreeMap<>();
+    private String sampleKey;
     private int membersRead;
     private boolean done;
 
@@ -48,6 +55,15 @@ public final class ShardReader implements Iterator<ImageBatch> {
      *        then {@code 000.jpg} and {@code 000.png} of one shard would write one file, and the later is rejected
      */
     public ShardReader(InputFile shard, Configuration conf, InputDecoder decoder, boolean uniqueStems) {
+        this(shard, conf, decoder, uniqueStems, false);
+    }
+
+    /**
+     * @param keepCompanions attach the sample's {@code .json}, {@code .cls} and {@code .txt} members to its rows
+     *        ({@code --format webdataset} copies them beside the result)
+     */
+    public ShardReader(InputFile shard, Configuration conf, InputDecoder decoder, boolean uniqueStems, boolean keepCompanions) {
+        this.keepCompanions = keepCompanions;
         this.shard = shard;
         this.decoder = decoder;
         this.uniqueStems = uniqueStems;
@@ -61,7 +77,7 @@ public final class ShardReader implements Iterator<ImageBatch> {
             InputStream in = new BufferedInputStream(fs.open(p), 1 << 16);
             tar = new TarArchiveInputStream(gzip ? new GzipCompressorInputStream(in, true) : in);
         } catch (IOException | RuntimeException e) {
-            next = ImageBatch.rejected(shard, "cannot read shard: " + InputDecoder.oneLine(e));
+            ready.add(ImageBatch.rejected(shard, "cannot read shard: " + InputDecoder.oneLine(e)));
             done = true;
         }
         this.shardBytes = len;
@@ -69,47 +85,82 @@ public final class ShardReader implements Iterator<ImageBatch> {
 
     @Override
     public boolean hasNext() {
-        if (next == null && !done) next = readNext();
-        return next != null;
+        while (ready.isEmpty() && !done) readSome();
+        return !ready.isEmpty();
     }
 
     @Override
     public ImageBatch next() {
         if (!hasNext()) throw new NoSuchElementException();
-        ImageBatch b = next;
-        next = null;
-        return b;
+        return ready.poll();
     }
 
-    private ImageBatch readNext() {
+    /** Reads members until a sample is complete or the shard ends. */
+    private void readSome() {
         try {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (!e.isFile()) continue; // folders, links, devices: not samples
                 String name = stripDot(e.getName());
-                if (hidden(name) || !isInput(name)) continue;
-                membersRead++;
-                if (!safe(name)) {
-                    return ImageBatch.rejected(new InputFile(shard.path + "/" + name, name),
-                            "member name would put its output outside the shard's folder " + folder + "/");
+                if (hidden(name)) continue;
+                boolean input = isInput(name);
+                if (!input && !(keepCompanions && isCompanion(name))) continue;
+                String key = sampleKey(name);
+                if (!key.equals(sampleKey)) {
+                    endSample();
+                    sampleKey = key;
                 }
-                return member(e, name);
+                if (input) {
+                    membersRead++;
+                    sample.add(safe(name) ? member(e, name) : ImageBatch.rejected(new InputFile(shard.path + "/" + name, name),
+                            "member name would put its output outside the shard's folder " + folder + "/"));
+                } else if (safe(name) && admit(e.getSize(), shardBytes, gzip) == null && e.getSize() <= MAX_COMPANION_BYTES) {
+                    byte[] bytes = tar.readNBytes((int) e.getSize());
+                    if (bytes.length == e.getSize()) companions.put(name.substring(key.length() + 1), bytes);
+                }
+                if (!ready.isEmpty()) return;
             }
-            return finish(null);
+            finish(null);
         } catch (IOException | RuntimeException ex) {
-            return finish("cannot read shard after " + membersRead + " input member(s): " + InputDecoder.oneLine(ex));
+            finish("cannot read shard after " + membersRead + " input member(s): " + InputDecoder.oneLine(ex));
         }
     }
 
-    private ImageBatch finish(String failure) {
+    private void endSample() {
+        for (ImageBatch b : sample) {
+            if (keepCompanions && !companions.isEmpty()) b.setCompanions(new java.util.TreeMap<>(companions));
+            b.setShardFolder(folder);
+            ready.add(b);
+        }
+        sample.clear();
+        companions.clear();
+    }
+
+    private void finish(String failure) {
+        endSample();
         done = true;
         IOUtils.closeStream(tar);
-        return failure == null ? null : ImageBatch.rejected(shard, failure);
+        if (failure != null) ready.add(ImageBatch.rejected(shard, failure));
+    }
+
+    /** Labels and captions are small; a larger member with such a name is not copied. */
+    static final int MAX_COMPANION_BYTES = 16 << 20;
+
+    static boolean isCompanion(String name) {
+        return List.of("json", "cls", "txt").contains(new InputFile(name, name).extension());
+    }
+
+    /** WebDataset's sample key: the member's path up to the first dot of its file name. */
+    public static String sampleKey(String name) {
+        int slash = name.lastIndexOf('/');
+        int dot = name.indexOf('.', slash + 1);
+        return dot < 0 ? name : name.substring(0, dot);
     }
 
     private ImageBatch member(TarArchiveEntry e, String name) throws IOException {
         InputFile f = new InputFile(shard.path + "/" + name, folder + "/" + name);
-        String key = uniqueStems ? f.relativeStem() : f.relative;
+        // webdataset output names a result after its sample's key: a.b.jpg and a.c.png would both be a.npy
+        String key = keepCompanions ? folder + "/" + sampleKey(name) : uniqueStems ? f.relativeStem() : f.relative;
         String earlier = seenOutputs.putIfAbsent(key, f.path);
         if (earlier != null) {
             return ImageBatch.rejected(f, earlier.equals(f.path)

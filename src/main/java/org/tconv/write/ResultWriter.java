@@ -44,6 +44,10 @@ public final class ResultWriter {
                 good.flatMapToPair(b -> files(b, format).iterator())
                         .saveAsNewAPIHadoopFile(output, Text.class, OutputFile.class, NamedFilesOutputFormat.class);
                 break;
+            case WEBDATASET:
+                good.flatMapToPair(WebDatasetOutputFormat::members)
+                        .saveAsNewAPIHadoopFile(output, Text.class, WebDatasetOutputFormat.Member.class, WebDatasetOutputFormat.class);
+                break;
             default:
                 throw new AssertionError(format);
         }
@@ -75,6 +79,6 @@ public final class ResultWriter {
 
     /** The output file an input maps to, so the job can refuse two inputs that would write the same file. */
     public static String outputName(InputFile f, OutputFormat format) {
-        return format == OutputFormat.NPY ? f.relativeStem() + ".npy" : format == OutputFormat.PNG ? f.relativeStem() + ".png" : f.path;
+        return format == OutputFormat.NPY || format == OutputFormat.WEBDATASET ? f.relativeStem() + ".npy" : format == OutputFormat.PNG ? f.relativeStem() + ".png" : f.path;
     }
 }

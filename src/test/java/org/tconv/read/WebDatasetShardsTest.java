@@ -125,6 +125,65 @@ class WebDatasetShardsTest {
         assertTrue(reason(rejected, "c.tar/101.png").contains("claims " + chelsea.length + " bytes, more than a shard of " + cut + " bytes can hold"), rejected::toString);
         assertTrue(reason(rejected, "c.tar").startsWith("cannot read shard after 2 input member(s)"), rejected::toString);
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+        // --format webdataset: one tar per input shard, the same .npy bytes, the sample's labels beside them.
+        Path wds = tmp.resolve("wds");
+        Cli t = Cli.run("run", "--input", in.toString(), "--output", wds.toString(), "--weights", w, "--format", "webdataset");
+        assertEquals(2, t.status, t::toString);
+        assertEquals(rejected, rejected(wds), "the same members rejected for the same reasons");
+        Map<String, byte[]> a = untar(wds.resolve("shards/a.tar"));
+        assertEquals(List.of("000.npy", "000.cls", "000.json", "sub/001.npy", "sub/001.txt"), List.copyOf(a.keySet()),
+                "each result followed by its sample's json/cls/txt, so WebDataset readers group them");
+        assertArrayEquals(Files.readAllBytes(out.resolve("shards/a/000.npy")), a.get("000.npy"));
+        assertArrayEquals(Files.readAllBytes(out.resolve("shards/a/sub/001.npy")), a.get("sub/001.npy"));
+        assertArrayEquals(text("{\"caption\": \"astronaut\"}"), a.get("000.json"));
+        assertArrayEquals(text("3"), a.get("000.cls"));
+        assertArrayEquals(text("a cup"), a.get("sub/001.txt"));
+        Map<String, byte[]> b = untar(wds.resolve("shards/b.tar"));
+        assertEquals(List.of("010.npy", "010.cls"), List.copyOf(b.keySet()));
+        assertArrayEquals(Files.readAllBytes(out.resolve("shards/b/010.npy")), b.get("010.npy"));
+        assertEquals(List.of("100.npy"), List.copyOf(untar(wds.resolve("shards/c.tar")).keySet()));
+        assertTrue(Files.exists(wds.resolve("_SUCCESS")));
+
+        Cli bm = Cli.run("run", "--input", in.toString(), "--output", tmp.resolve("bm").toString(), "--weights", w,
+                "--format", "webdataset", "--method", "blockmatrix");
+        assertEquals(1, bm.status, bm::toString);
+        assertTrue(bm.err.contains("--format webdataset needs --method toeplitz or direct"), bm::toString);
+    }
+
+    @Test
+    void looseFilesGoToOneShardPerTaskUnderTheirPaths() throws IOException {
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in.resolve("sub"));
+        Files.write(in.resolve("sub/coffee.jpg"), photo("coffee.jpg"));
+        Path out = tmp.resolve("out"), wds = tmp.resolve("wds");
+        String w = weights().toString();
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", w, "--format", "npy").status);
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", wds.toString(), "--weights", w, "--format", "webdataset");
+        assertEquals(0, r.status, r::toString);
+        List<Path> tars;
+        try (Stream<Path> s = Files.list(wds)) {
+            tars = s.filter(p -> p.toString().endsWith(".tar")).collect(Collectors.toList());
+        }
+        assertEquals(1, tars.size(), tars::toString);
+        assertTrue(tars.get(0).getFileName().toString().matches("part-\\d{5}\\.tar"), tars::toString);
+        Map<String, byte[]> m = untar(tars.get(0));
+        assertEquals(List.of("sub/coffee.npy"), List.copyOf(m.keySet()));
+        assertArrayEquals(Files.readAllBytes(out.resolve("sub/coffee.npy")), m.get("sub/coffee.npy"));
+    }
+
+    /** Members in tar order, read with Commons Compress as any reader of the shards would. */
+    private static Map<String, byte[]> untar(Path tar) throws IOException {
+        Map<String, byte[]> m = new java.util.LinkedHashMap<>();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream t =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            TarArchiveEntry e;
+            while ((e = t.getNextEntry()) != null) {
+                assertTrue(e.isFile(), e.getName());
+                m.put(e.getName(), t.readAllBytes());
+            }
+        }
+        return m;
     }
 
     @Test
