@@ -52,6 +52,7 @@ public final class ConvolutionJob {
         Map<String, String> rejected = new TreeMap<>();
         files = dropClashingNames(files, cfg.format, rejected);
         if (cfg.format != OutputFormat.PARQUET) files = WebDatasetShards.dropClashes(files, rejected);
+        if (cfg.format == OutputFormat.WEBDATASET) files = WebDatasetShards.dropLoosePartClashes(files, rejected);
 
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;

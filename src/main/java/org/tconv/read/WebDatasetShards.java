@@ -46,6 +46,23 @@ public final class WebDatasetShards {
     }
 
     /**
+     * {@code --format webdataset} writes loose files into {@code part-NNNNN.tar} at the output's root: a shard
+     * at the input's root with such a name, beside loose files, would write the same tar; it is rejected.
+     */
+    public static List<InputFile> dropLoosePartClashes(List<InputFile> files, Map<String, String> rejected) {
+        boolean loose = files.stream().anyMatch(f -> !isShard(f));
+        List<InputFile> kept = new ArrayList<>();
+        for (InputFile f : files) {
+            if (loose && isShard(f) && outputFolder(f).matches("part-\\d{5}")) {
+                rejected.put(f.path, "its output " + outputFolder(f) + ".tar is the name of a shard of this input's loose files");
+            } else {
+                kept.add(f);
+            }
+        }
+        return kept;
+    }
+
+    /**
      * The driver's share of the output-name check for shards, whose member names it never sees: two shards
      * with one output folder ({@code s.tar} and {@code s.tgz}), and a loose file whose output would land in a
      * shard's output folder, could write the same file; the later shard, and such a loose file, are rejected.

@@ -245,6 +245,19 @@ class WebDatasetShardsTest {
         assertEquals("d/t", WebDatasetShards.outputFolder(files.get(4)));
     }
 
+    @Test
+    void aShardNamedLikeTheLooseFilesTarIsRejectedOnlyBesideLooseFiles() {
+        InputFile part = new InputFile("file:/in/part-00000.tar", "part-00000.tar");
+        InputFile deeper = new InputFile("file:/in/d/part-00001.tgz", "d/part-00001.tgz");
+        InputFile loose = new InputFile("file:/in/x.png", "x.png");
+        Map<String, String> rejected = new HashMap<>();
+        assertEquals(List.of(deeper, loose), WebDatasetShards.dropLoosePartClashes(List.of(part, deeper, loose), rejected));
+        assertEquals(Map.of("file:/in/part-00000.tar", "its output part-00000.tar is the name of a shard of this input's loose files"), rejected);
+        rejected.clear();
+        assertEquals(List.of(part, deeper), WebDatasetShards.dropLoosePartClashes(List.of(part, deeper), rejected));
+        assertEquals(Map.of(), rejected);
+    }
+
     private static List<String> npyFiles(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             return s.filter(p -> p.toString().endsWith(".npy")).map(p -> root.relativize(p).toString()).sorted().collect(Collectors.toList());
