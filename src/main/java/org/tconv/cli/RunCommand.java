@@ -39,7 +39,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "toeplitz", description = "toeplitz, blockmatrix or direct (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--format", defaultValue = "parquet", description = "parquet, npy or png (default: ${DEFAULT-VALUE})")
+    @Option(names = "--format", defaultValue = "parquet", description = "parquet, npy, png or webdataset (default: ${DEFAULT-VALUE})")
     String format;
 
     @Option(names = "--dtype", defaultValue = "f64",
@@ -95,6 +95,9 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             f = OutputFormat.parse(format);
             d = Dtype.parse(dtype);
             m.requireSupports(d);
+            if (f == OutputFormat.WEBDATASET && m == Method.BLOCKMATRIX) {
+                throw new IllegalArgumentException("--format webdataset needs --method toeplitz or direct: blockmatrix regroups rows across tasks, and each output shard is written by the one task that read its input shard");
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }

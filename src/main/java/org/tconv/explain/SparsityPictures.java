@@ -45,7 +45,7 @@ final class SparsityPictures {
             Graphics2D gr = graphics(img);
             t.forEachInRows(0, rows, (r, col, v) -> {
                 gr.setColor(INK);
-                gr.fillRect(MARGIN_LEFT + col * c, MARGIN_TOP + r * c, c, c);
+                gr.fillRect(MARGIN_LEFT + (int) col * c, MARGIN_TOP + (int) r * c, c, c); // exact(g): small T
             });
             grid(gr, rows, cols, c);
             frame(gr, rows, cols, c, c, String.format(Locale.ROOT, "T: %d x %d, %d stored non-zeros of %d entries (one square per entry, blue = non-zero)",
@@ -105,7 +105,7 @@ final class SparsityPictures {
                 if (id == -1) continue;
                 folded |= id == -2;
                 gr.setColor(id == -2 ? Color.BLACK : colour(id, distinct));
-                gr.fillRect(MARGIN_LEFT + col * c, MARGIN_TOP + r * c, c, c);
+                gr.fillRect(MARGIN_LEFT + (int) col * c, MARGIN_TOP + (int) r * c, c, c); // exact(g): small T
             }
         }
         grid(gr, rows, cols, c);

@@ -3,11 +3,8 @@ package org.tconv.job;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
@@ -22,9 +19,12 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.read.ImageBatch;
+import org.tconv.read.InputBatches;
 import org.tconv.read.InputDecoder;
 import org.tconv.read.InputFile;
 import org.tconv.read.InputFiles;
+import org.tconv.read.ShardReader;
+import org.tconv.read.WebDatasetShards;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
 import org.tconv.write.PendingOutput;
@@ -90,17 +90,19 @@ public final class ConvolutionJob {
         Map<String, Integer> batchItems = batchItems(sc, files, cfg);
         OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());
         files = dropClashingNames(files, cfg.format, batchItems, names, rejected);
+        if (cfg.format != OutputFormat.PARQUET) files = WebDatasetShards.dropClashes(files, rejected);
+        if (cfg.format == OutputFormat.WEBDATASET) files = WebDatasetShards.dropLoosePartClashes(files, rejected);
 
-        int partitions = partitionsFor(files.size(), sc.defaultParallelism());
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
         AdmissionBudget budget = cfg.budget;
-        JavaRDD<ImageBatch> decoded = sc.parallelize(files, partitions).mapPartitions(it -> {
+        boolean uniqueStems = cfg.format != OutputFormat.PARQUET;
+        boolean companions = cfg.format == OutputFormat.WEBDATASET;
+        JavaRDD<ImageBatch> decoded = inputs(sc, files).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec, budget);
-            return new Iterator<ImageBatch>() {
-                public boolean hasNext() { return it.hasNext(); }
-                public ImageBatch next() { return decoder.decode(it.next(), conf.value().value()); }
-            };
+            return new InputBatches(it, f -> WebDatasetShards.isShard(f)
+                    ? new ShardReader(f, conf.value().value(), decoder, uniqueStems, companions)
+                    : java.util.List.of(decoder.decode(f, conf.value().value())).iterator());
         });
         JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype);
 
@@ -111,16 +113,28 @@ public final class ConvolutionJob {
         }
         CollectionAccumulator<Tuple2<String, String>> rejectedAcc = sc.sc().collectionAccumulator("rejected");
         LongAccumulator items = sc.sc().longAccumulator("items");
+        // Counted as rows are written: a shard's members are only known to its task.
+        LongAccumulator acceptedAcc = sc.sc().longAccumulator("accepted");
+        result = result.filter(b -> {
+            if (b.ok()) acceptedAcc.add(1);
+            return true;
+        });
         ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, items);
-        Set<String> failedInTasks = new HashSet<>();
         for (Tuple2<String, String> r : rejectedAcc.value()) {
             rejected.putIfAbsent(r._1(), r._2());
-            failedInTasks.add(r._1());
         }
         if (cfg.verify) result.unpersist();
-        // Inputs the listing or the name check rejected were never sent to the tasks.
-        long accepted = files.size() - failedInTasks.size();
+        long accepted = acceptedAcc.value();
         return new JobResult(out.uri(), accepted, items.value(), rejected, verification, 0);
+    }
+
+    /** Loose files spread over tasks as {@link #partitionsFor} says; each shard a task of its own. */
+    static JavaRDD<InputFile> inputs(JavaSparkContext sc, List<InputFile> files) {
+        List<InputFile> loose = new ArrayList<>();
+        List<InputFile> shards = new ArrayList<>();
+        for (InputFile f : files) (WebDatasetShards.isShard(f) ? shards : loose).add(f);
+        JavaRDD<InputFile> looseRdd = sc.parallelize(loose, partitionsFor(loose.size(), sc.defaultParallelism()));
+        return shards.isEmpty() ? looseRdd : looseRdd.union(sc.parallelize(shards, shards.size()));
     }
 
     /**
@@ -164,6 +178,10 @@ public final class ConvolutionJob {
         if (format == OutputFormat.PARQUET) return files;
         List<InputFile> kept = new ArrayList<>();
         for (InputFile f : files) {
+            if (WebDatasetShards.isShard(f)) { // its members' names are claimed by its task (ShardReader)
+                kept.add(f);
+                continue;
+            }
             String why = names.claim(f.path, OutputNames.of(f.relativeStem(), format, batchItems.getOrDefault(f.path, 0)));
             if (why == null) {
                 kept.add(f);

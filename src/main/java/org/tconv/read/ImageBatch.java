@@ -24,6 +24,13 @@ public class ImageBatch implements Serializable {
     /** Shape of one output item: (C_out, outH, outW) or (C_out, outL). */
     private int[] outShape;
     private double[] outValues;
+    /**
+     * A shard member's folder of outputs ({@link WebDatasetShards#outputFolder}), null for a loose file;
+     * {@code --format webdataset} writes the member into {@code <shardFolder>.tar}.
+     */
+    private String shardFolder;
+    /** The sample's other members to copy beside the result (name after the key, e.g. {@code json}); may be null. */
+    private java.util.Map<String, byte[]> companions;
 
     public ImageBatch() {}
 
@@ -50,6 +57,7 @@ public class ImageBatch implements Serializable {
         ImageBatch b = new ImageBatch();
         b.path = path; b.relative = relative; b.batched = batched; b.count = count; b.shape = shape;
         b.values = values; b.error = error; b.outShape = outShape; b.outValues = outValues;
+        b.shardFolder = shardFolder; b.companions = companions;
         return b;
     }
 
@@ -90,4 +98,8 @@ public class ImageBatch implements Serializable {
     public void setOutShape(int[] v) { outShape = v; }
     public double[] getOutValues() { return outValues; }
     public void setOutValues(double[] v) { outValues = v; }
+    public String getShardFolder() { return shardFolder; }
+    public void setShardFolder(String v) { shardFolder = v; }
+    public java.util.Map<String, byte[]> getCompanions() { return companions; }
+    public void setCompanions(java.util.Map<String, byte[]> v) { companions = v; }
 }

@@ -60,6 +60,18 @@ public final class InputDecoder {
         }
     }
 
+    /**
+     * Decodes bytes that were read elsewhere (a shard's member), named {@code f}; like {@link #decode(InputFile,
+     * Configuration)}, whatever the bytes do ends as a rejected batch, not an exception.
+     */
+    public ImageBatch decodeBytes(InputFile f, byte[] bytes) {
+        try {
+            return decode(f, bytes);
+        } catch (RuntimeException e) {
+            return ImageBatch.rejected(f, oneLine(e));
+        }
+    }
+
     ImageBatch decode(InputFile f, byte[] bytes) {
         NpyArray a;
         boolean npy = f.extension().equals("npy");

@@ -52,6 +52,10 @@ public final class ResultWriter {
                 good.flatMapToPair(b -> files(b, format).iterator())
                         .saveAsNewAPIHadoopFile(output, Text.class, OutputFile.class, NamedFilesOutputFormat.class, conf);
                 break;
+            case WEBDATASET:
+                good.flatMapToPair(WebDatasetOutputFormat::members)
+                        .saveAsNewAPIHadoopFile(output, Text.class, WebDatasetOutputFormat.Member.class, WebDatasetOutputFormat.class, conf);
+                break;
             default:
                 throw new AssertionError(format);
         }
