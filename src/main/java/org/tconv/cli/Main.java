@@ -26,8 +26,11 @@ public final class Main {
      * The Spark session is stopped first, so no Spark thread keeps the JVM (bin/tconv, spark-submit) alive.
      */
     public static void main(String[] args) {
+        StartupClock.mark("jvm");
         int status = execute(args);
         if (SparkSession.getDefaultSession().isDefined()) SparkSession.getDefaultSession().get().stop();
+        StartupClock.mark("stop");
+        StartupClock.print(System.err);
         if (status != 0) System.exit(status);
     }
 

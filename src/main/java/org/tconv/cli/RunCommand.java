@@ -57,8 +57,11 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
+        StartupClock.mark("options");
         SparkSession spark = SparkSessions.getOrCreate(master);
+        StartupClock.mark("session");
         JobResult r = ConvolutionJob.run(spark, cfg);
+        StartupClock.mark("job");
         out().printf("tconv: %s, method %s%s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
                 cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
         if (!r.rejected.isEmpty()) {
