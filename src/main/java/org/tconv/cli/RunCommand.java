@@ -51,6 +51,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master when not under spark-submit (default: local[*])")
     String master;
 
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "where Spark's and Hadoop's log goes (default: target/tconv.log in the tconv folder; TCONV_DEBUG=1 prints it on stderr)")
+    String log;
+
     @Option(names = "--overwrite", description = "replace an existing output directory")
     boolean overwrite;
 
@@ -82,6 +86,12 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     /** Everything that can be wrong with the options is found here, before Spark starts. */
     JobConfig configure() throws Exception {
         Configuration hadoop = HadoopConf.create();
+        Preflight.master(master);
+        String in = input != null ? input : Home.resolve(DEFAULT_INPUT);
+        Preflight.connector("--input", in, hadoop);
+        Preflight.connector("--output", output, hadoop);
+        Preflight.connector("--weights", conv.weights, hadoop);
+        Preflight.connector("--bias", conv.bias, hadoop);
         ConvSpec spec = conv.toSpec(hadoop);
         Method m;
         OutputFormat f;
@@ -94,7 +104,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        String in = input != null ? input : Home.resolve(DEFAULT_INPUT);
+        Preflight.localInputExists(in, hadoop);
         String out = output != null ? output
                 : Home.resolve("target/tconv-out/run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         try {
