@@ -15,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
     private SparkSessions() {}
 
-    private static final AtomicInteger CREATED = new AtomicInteger();
+    private static final AtomicInteger REQUESTED = new AtomicInteger();
 
     public static SparkSession getOrCreate(String masterOption) {
         SparkConf conf = new SparkConf(true); // picks up spark.* set by spark-submit
@@ -36,15 +36,15 @@ public final class SparkSessions {
             setUnlessGiven(b, conf, "spark.sql.parquet.mergeSchema", "false");
         }
         setUnlessGiven(b, conf, "spark.ui.showConsoleProgress", "false");
-        if (SparkSession.getDefaultSession().isEmpty()) CREATED.incrementAndGet();
+        REQUESTED.incrementAndGet();
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         return spark;
     }
 
-    /** SparkSessions this JVM's tconv commands created (tests: a refused run never starts one). */
-    public static int created() {
-        return CREATED.get();
+    /** How often a tconv command in this JVM asked for a SparkSession (tests: a refused run never does). */
+    public static int requested() {
+        return REQUESTED.get();
     }
 
     private static void setUnlessGiven(SparkSession.Builder b, SparkConf conf, String key, String value) {
