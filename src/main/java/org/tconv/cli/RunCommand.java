@@ -22,7 +22,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Convolve every image or signal under --input and write the results.")
+        description = "Convolve every image or signal under --input and write the results.",
+        footer = {"", "Exit status: 0 all went through; 1 bad options, weights or input (one line, before Spark starts);",
+                "2 some inputs rejected (listed in <output>/_rejected.csv); 3 --verify found a difference; 4 the job failed.",
+                "Environment: TCONV_DEBUG=1 Spark's log on stderr and stack traces; TCONV_TIMING=1 seconds per phase;",
+                "TCONV_CDS=0 no class-data-sharing archive; TCONV_HEAP_PERCENT heap as %% of RAM (70); TCONV_JAVA_OPTS JVM options."})
 class RunCommand extends TconvCommand implements Callable<Integer> {
     static final String DEFAULT_INPUT = "data/images";
 
