@@ -27,9 +27,25 @@ public final class Main {
      * The Spark session is stopped first, so no Spark thread keeps the JVM (bin/tconv, spark-submit) alive.
      */
     public static void main(String[] args) {
+        StartupClock.mark("jvm");
+        logTo(args);
         int status = execute(args);
         if (SparkSession.getDefaultSession().isDefined()) SparkSession.getDefaultSession().get().stop();
+        StartupClock.mark("stop");
+        StartupClock.print(System.err);
         if (status != 0) System.exit(status);
+    }
+
+    /**
+     * {@code --log FILE} must be known before the first logger exists (Hadoop's and Spark's classes
+     * configure log4j when they load), so it is read here, ahead of the parser that documents it.
+     */
+    private static void logTo(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) return;
+            if (args[i].equals("--log") && i + 1 < args.length) System.setProperty("tconv.log", args[i + 1]);
+            if (args[i].startsWith("--log=")) System.setProperty("tconv.log", args[i].substring("--log=".length()));
+        }
     }
 
     /** Runs a command and returns its exit status (tests call this rather than {@link #main}). */

@@ -23,7 +23,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Convolve every image or signal under --input and write the results.")
+        description = "Convolve every image or signal under --input and write the results.",
+        footer = {"", "Exit status: 0 all went through; 1 bad options, weights or input (one line, before Spark starts);",
+                "2 some inputs rejected (listed in <output>/_rejected.csv); 3 --verify found a difference; 4 the job failed.",
+                "Environment: TCONV_DEBUG=1 Spark's log on stderr and stack traces; TCONV_TIMING=1 seconds per phase;",
+                "TCONV_CDS=0 no class-data-sharing archive; TCONV_HEAP_PERCENT heap as %% of RAM (70); TCONV_JAVA_OPTS JVM options."})
 class RunCommand extends TconvCommand implements Callable<Integer> {
     static final String DEFAULT_INPUT = "data/images";
 
@@ -52,6 +56,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master when not under spark-submit (default: local[*])")
     String master;
 
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "where Spark's and Hadoop's log goes (default: target/tconv.log in the tconv folder; TCONV_DEBUG=1 prints it on stderr)")
+    String log;
+
     @Option(names = "--overwrite", description = "replace a finished tconv output: the new one is written beside it and swapped in only when complete")
     boolean overwrite;
 
@@ -62,8 +70,11 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
+        StartupClock.mark("options");
         SparkSession spark = SparkSessions.getOrCreate(master);
+        StartupClock.mark("session");
         JobResult r = ConvolutionJob.run(spark, cfg);
+        StartupClock.mark("job");
         out().printf("tconv: %s, method %s%s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
                 cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
         if (!r.rejected.isEmpty()) {
@@ -84,6 +95,12 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     /** Everything that can be wrong with the options is found here, before Spark starts. */
     JobConfig configure() throws Exception {
         Configuration hadoop = HadoopConf.create();
+        Preflight.master(master);
+        String in = input != null ? input : Home.resolve(DEFAULT_INPUT);
+        Preflight.connector("--input", in, hadoop);
+        Preflight.connector("--output", output, hadoop);
+        Preflight.connector("--weights", conv.weights, hadoop);
+        Preflight.connector("--bias", conv.bias, hadoop);
         ConvSpec spec = conv.toSpec(hadoop);
         Method m;
         OutputFormat f;
@@ -101,7 +118,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        String in = input != null ? input : Home.resolve(DEFAULT_INPUT);
+        Preflight.localInputExists(in, hadoop);
         String out = output != null ? output
                 : Home.resolve("target/tconv-out/run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         try {

@@ -1,11 +1,21 @@
 package org.tconv.job;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
-/** The SparkSession of a tconv run: embedded {@code local[*]} unless spark-submit or {@code --master} says otherwise. */
+/**
+ * The SparkSession of a tconv run: embedded {@code local[*]} unless spark-submit or {@code --master} says
+ * otherwise. In local mode it is lean: a CLI run on one machine has nobody watching a UI, no history server
+ * reading an event log and nothing to shuffle across many partitions; every service Spark does not start
+ * is start-up time saved. Any of these settings given explicitly (spark-submit --conf, spark-defaults)
+ * wins.
+ */
 public final class SparkSessions {
     private SparkSessions() {}
+
+    private static final AtomicInteger REQUESTED = new AtomicInteger();
 
     public static SparkSession getOrCreate(String masterOption) {
         SparkConf conf = new SparkConf(true); // picks up spark.* set by spark-submit
@@ -16,12 +26,28 @@ public final class SparkSessions {
             b.master("local[*]");
         }
         String master = masterOption != null ? masterOption : conf.get("spark.master", "local[*]");
-        if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) {
-            b.config("spark.ui.enabled", "false"); // nobody watches a UI of a CLI run on a laptop
+        if (master.startsWith("local")) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            setUnlessGiven(b, conf, "spark.ui.enabled", "false");
+            setUnlessGiven(b, conf, "spark.eventLog.enabled", "false");
+            setUnlessGiven(b, conf, "spark.sql.shuffle.partitions", Integer.toString(Math.max(2, cores)));
+            // Parquet: no summary files and no per-job schema merging to plan; the footer has the schema.
+            setUnlessGiven(b, conf, "spark.hadoop.parquet.summary.metadata.level", "NONE");
+            setUnlessGiven(b, conf, "spark.sql.parquet.mergeSchema", "false");
         }
-        b.config("spark.ui.showConsoleProgress", "false");
+        setUnlessGiven(b, conf, "spark.ui.showConsoleProgress", "false");
+        REQUESTED.incrementAndGet();
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         return spark;
+    }
+
+    /** How often a tconv command in this JVM asked for a SparkSession (tests: a refused run never does). */
+    public static int requested() {
+        return REQUESTED.get();
+    }
+
+    private static void setUnlessGiven(SparkSession.Builder b, SparkConf conf, String key, String value) {
+        if (!conf.contains(key)) b.config(key, value);
     }
 }

@@ -116,4 +116,62 @@ class LauncherIT {
         }
         assertEquals(List.of("path,reason"), Files.readAllLines(out.resolve("_rejected.csv"), StandardCharsets.UTF_8));
     }
+
+    /**
+     * The class-data-sharing archive: made by the first run that goes through, kept while the jar stays,
+     * made anew when the jar changes, and a damaged archive never makes a run fail or compute otherwise.
+     * Each run's output is checked against the 3x3 window sums of the input, computed here.
+     */
+    @Test
+    void classDataArchiveFollowsTheJar() throws Exception {
+        Path target = TestFiles.home().resolve("target");
+        Path archive = target.resolve("tconv.jsa"), key = target.resolve("tconv.jsa.key");
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in);
+        double[] x = new double[25];
+        for (int i = 0; i < 25; i++) x[i] = i * 0.5 - 3;
+        TestFiles.write(in.resolve("x.npy"), new int[] {1, 5, 5}, x);
+        double[] w = new double[9];
+        for (int i = 0; i < 9; i++) w[i] = i + 1;
+        TestFiles.write(tmp.resolve("w.npy"), new int[] {1, 1, 3, 3}, w);
+        double[] expected = new double[9];
+        for (int oy = 0; oy < 3; oy++)
+            for (int ox = 0; ox < 3; ox++)
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++) expected[oy * 3 + ox] += w[ky * 3 + kx] * x[(oy + ky) * 5 + ox + kx];
+
+        Files.deleteIfExists(archive);
+        Files.deleteIfExists(key);
+        runAndCheck(in, expected, "first");
+        assertTrue(Files.size(archive) > 0 && Files.exists(key), "the first run made the archive");
+        String firstKey = Files.readString(key);
+
+        runAndCheck(in, expected, "second");
+        assertEquals(firstKey, Files.readString(key), "an unchanged jar keeps its archive");
+
+        Path jar = target.resolve("tconv-0.1.0.jar");
+        jar.toFile().setLastModified(System.currentTimeMillis() + 2000);
+        runAndCheck(in, expected, "after the jar changed");
+        assertFalse(firstKey.equals(Files.readString(key)), "a changed jar gets a new archive");
+
+        Files.delete(archive); // read-only as the JVM writes it; replaced by garbage under a matching key
+        Files.write(archive, new byte[] {1, 2, 3, 4});
+        runAndCheck(in, expected, "with a damaged archive");
+        runAndCheck(in, expected, "with the archive turned off", "TCONV_CDS", "0");
+        Files.deleteIfExists(archive); // the next run makes a good one again
+        Files.deleteIfExists(key);
+    }
+
+    private void runAndCheck(Path in, double[] expected, String when, String... env) throws Exception {
+        Path out = tmp.resolve("out-" + when.replace(' ', '-'));
+        java.util.Map<String, String> vars = env.length == 0 ? java.util.Map.of() : java.util.Map.of(env[0], env[1]);
+        Result r = tconv(vars, "run", "--input", in.toString(), "--weights", tmp.resolve("w.npy").toString(),
+                "--padding", "valid", "--format", "npy", "--output", out.toString());
+        assertEquals(0, r.status, () -> when + ": " + r);
+        String err = r.err.lines().filter(l -> !l.startsWith("tconv: building")).collect(Collectors.joining("\n")).strip();
+        assertEquals("", err, () -> when + ": nothing on stderr (no CDS or Spark warnings): " + r);
+        NpyArray y = NpyArray.read(Files.readAllBytes(out.resolve("x.npy")));
+        assertEquals(List.of(1, 3, 3), java.util.Arrays.stream(y.shape).boxed().collect(Collectors.toList()), when);
+        for (int i = 0; i < 9; i++) assertEquals(expected[i], y.data[i], 1e-12, when + " at " + i);
+    }
 }
