@@ -79,10 +79,15 @@ public final class MatrixMarketWriter {
         }
     }
 
+    /** The coordinates T's rows and columns flatten, as the user's rank names them. */
+    private static String axes(int dims) {
+        return dims == 3 ? "(channel, depth, row, col)" : dims == 2 ? "(channel, row, col)" : "(channel, position)";
+    }
+
     private static void writeTo(ToeplitzEntries t, Writer w) throws IOException {
         w.write("%%MatrixMarket matrix coordinate real general\n");
         w.write("% Toeplitz matrix of " + t.geometry().spec + " for input (" + org.tconv.conv.IntTuple.format(t.geometry().inputShape())
-                + "); rows and columns are C-order flattenings of (channel, row, col)\n");
+                + "); rows and columns are C-order flattenings of " + axes(t.geometry().spec.dims()) + "\n");
         w.write(t.numRows() + " " + t.numCols() + " " + t.nonZeros() + "\n");
         StringBuilder line = new StringBuilder(64);
         try {

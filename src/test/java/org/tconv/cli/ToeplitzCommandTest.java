@@ -85,6 +85,7 @@ class ToeplitzCommandTest {
                 IntTuple.format(x.shape), "--padding", "1,2,1", "--padding-mode", "reflect", "--output", mtx.toString());
         assertEquals(0, r.status, r::toString);
         List<String> lines = Files.readAllLines(mtx);
+        assertTrue(lines.get(1).endsWith("C-order flattenings of (channel, depth, row, col)"), lines.get(1));
         int i = 1;
         while (lines.get(i).startsWith("%")) i++;
         String[] size = lines.get(i).split(" ");
