@@ -85,16 +85,7 @@ final class ProductTimer implements AutoCloseable {
     List<Double> toeplitzMixed(Workload wl, ConvSpec spec, Dtype dtype, int warmup, int runs) throws Exception {
         List<List<double[]>> data = new ArrayList<>();
         List<List<ConvGeometry>> shapes = new ArrayList<>();
-        for (int th = 0; th < threads; th++) {
-            List<double[]> x = new ArrayList<>();
-            List<ConvGeometry> g = new ArrayList<>();
-            for (long i = (long) wl.images * th / threads; i < (long) wl.images * (th + 1) / threads; i++) {
-                x.add(wl.image(i));
-                g.add(spec.geometry(wl.shape(i)));
-            }
-            data.add(x);
-            shapes.add(g);
-        }
+        splitMixed(wl, spec, data, shapes);
         int[] zero = {0};
         return time(warmup, runs, LocalToeplitz::clearCache, share -> {
             List<double[]> x = data.get(share);
@@ -106,21 +97,26 @@ final class ProductTimer implements AutoCloseable {
         });
     }
 
+    /** A workload of many shapes split between the threads: each thread's images and their geometries. */
+    private void splitMixed(Workload wl, ConvSpec spec, List<List<double[]>> data, List<List<ConvGeometry>> shapes) {
+        for (int th = 0; th < threads; th++) {
+            List<double[]> x = new ArrayList<>();
+            List<ConvGeometry> g = new ArrayList<>();
+            for (long i = (long) wl.images * th / threads; i < (long) wl.images * (th + 1) / threads; i++) {
+                x.add(wl.image(i));
+                g.add(spec.geometry(wl.shape(i)));
+            }
+            data.add(x);
+            shapes.add(g);
+        }
+    }
+
     /** Seconds of each pass of the direct loop over every image, images split between the threads. */
     List<Double> direct(Workload wl, ConvSpec spec, int warmup, int runs) throws Exception {
         if (!wl.uniform()) {
             List<List<double[]>> data = new ArrayList<>();
             List<List<ConvGeometry>> shapes = new ArrayList<>();
-            for (int th = 0; th < threads; th++) {
-                List<double[]> x = new ArrayList<>();
-                List<ConvGeometry> g = new ArrayList<>();
-                for (long i = (long) wl.images * th / threads; i < (long) wl.images * (th + 1) / threads; i++) {
-                    x.add(wl.image(i));
-                    g.add(spec.geometry(wl.shape(i)));
-                }
-                data.add(x);
-                shapes.add(g);
-            }
+            splitMixed(wl, spec, data, shapes);
             return time(warmup, runs, () -> { }, share -> {
                 for (int i = 0; i < data.get(share).size(); i++) DirectConvolution.convolve(shapes.get(share).get(i), data.get(share).get(i), 0);
             });
