@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
-import org.tconv.conv.InputRejectedException;
 import org.tconv.toeplitz.MatrixMarketWriter;
 import org.tconv.toeplitz.ToeplitzEntries;
 
@@ -43,17 +42,7 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
         Configuration hadoop = HadoopConf.create();
         ConvSpec spec = conv.toSpec(hadoop);
         if (maxBytes <= 0) throw new UsageError("--max-bytes must be positive, got " + maxBytes);
-        ConvGeometry g;
-        try {
-            String[] parts = inputShape.trim().split("\\s*,\\s*");
-            int[] shape = new int[parts.length];
-            for (int i = 0; i < parts.length; i++) shape[i] = Integer.parseInt(parts[i]);
-            g = spec.geometry(shape);
-        } catch (NumberFormatException e) {
-            throw new UsageError("--input-shape must be C,L, C,H,W or C,D,H,W, got '" + inputShape + "'");
-        } catch (InputRejectedException e) {
-            throw new UsageError("--input-shape " + inputShape + ": " + e.getMessage());
-        }
+        ConvGeometry g = InputShapes.geometry(spec, inputShape);
         long rows = product(g.outputShape()), cols = product(g.inputShape());
         if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
             throw new UsageError("--input-shape " + inputShape + ": T would be " + rows + " x " + cols
