@@ -115,11 +115,7 @@ public final class ConvolutionJob {
         LongAccumulator items = sc.sc().longAccumulator("items");
         // Counted as rows are written: a shard's members are only known to its task.
         LongAccumulator acceptedAcc = sc.sc().longAccumulator("accepted");
-        result = result.filter(b -> {
-            if (b.ok()) acceptedAcc.add(1);
-            return true;
-        });
-        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, items);
+        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, acceptedAcc, items);
         for (Tuple2<String, String> r : rejectedAcc.value()) {
             rejected.putIfAbsent(r._1(), r._2());
         }

@@ -29,9 +29,11 @@ public final class ResultWriter {
      */
     public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
                              org.apache.hadoop.conf.Configuration conf,
-                             CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator itemsWritten) {
+                             CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator inputsWritten,
+                             LongAccumulator itemsWritten) {
         JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
+                inputsWritten.add(1);
                 itemsWritten.add(b.getCount());
                 return true;
             }
