@@ -70,6 +70,8 @@ public final class Bench {
                     LocalToeplitz.clearCache();
                     long t0 = System.nanoTime();
                     LocalToeplitz t = LocalToeplitz.of(g);
+                    // what the timed product walks is part of the build: the line plans for wide panels
+                    t.prepare(LocalToeplitz.panelWidth(g.inputSize(), (int) Math.min(Integer.MAX_VALUE, wl.images), dtype), dtype);
                     build = (System.nanoTime() - t0) / 1e9;
                     nnz = t.operator().storedNonZeros();
                     bytes = t.bytes(); // the operator and the line plans the product walks

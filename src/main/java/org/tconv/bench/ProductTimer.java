@@ -52,7 +52,7 @@ final class ProductTimer implements AutoCloseable {
             for (long first = from; first < to; first += width) {
                 double[][] images = new double[(int) Math.min(width, to - first)][];
                 for (int j = 0; j < images.length; j++) images[j] = wl.image(first + j);
-                int ws = PanelProduct.padded(images.length, dtype);
+                int ws = t.panelRowLength(images.length, dtype);
                 s.x.add(t.packedPanel(images, dtype));
                 s.y.add(dtype == Dtype.F32 ? new float[out * ws] : new double[out * ws]);
                 s.widths.add(ws);

@@ -37,21 +37,56 @@ public final class LocalToeplitz {
     /** The blocks' values and the biases rounded to float32, made on the first f32 product. */
     private volatile float[][] asFloat;
 
-    private LinePlan[] plans;
+    /** The panel product's line plans: made on the first panel wide enough to need them. */
+    private volatile LinePlan[] plans;
     private int[] planOf;
     /** Each block row's (co, ox) starting value: its output channel's bias. */
     private final double[] rowBias;
+    /** The product for panels of fewer images than a vector holds: one image at a time, from the blocks. */
+    private final LineProduct byLines;
 
     private LocalToeplitz(ConvGeometry g) {
         this.geometry = g;
         this.op = new BlockToeplitz(g);
-        makePlans();
         rowBias = new double[op.rowPtr().length - 1];
         for (int br = 0; br < rowBias.length; br++) rowBias[br] = g.spec.bias(br / g.outW);
+        double[] channelBias = new double[g.spec.outChannels()];
+        for (int co = 0; co < channelBias.length; co++) channelBias[co] = g.spec.bias(co);
+        byLines = new LineProduct(g, op, channelBias);
+    }
+
+    /**
+     * Whether a panel of {@code width} images runs image by image through {@link LineProduct}: when the
+     * images would fill less than half a vector (the panel kernel then runs them as scalar lanes); or, while
+     * most output columns lie in runs the line product computes a vector at a time, when they would fill
+     * less than a whole one, or when an image is so big that fewer than four fit the panel's L2 budget (a
+     * panel of them streams from memory, while the line product reads a few input lines at a time).
+     */
+    public boolean byLines(int width, Dtype dtype) {
+        int lanes = dtype == Dtype.F32 ? 16 : 8;
+        if (2 * width < lanes) return true;
+        boolean runs = 2 * byLines.runColumns() >= (long) geometry.spec.outChannels() * geometry.outW;
+        long imageBytes = (long) geometry.inputSize() * (dtype == Dtype.F32 ? Float.BYTES : Double.BYTES);
+        return runs && (width < lanes || 4 * imageBytes > PANEL_BYTES);
+    }
+
+    /**
+     * Makes what a product of panels of {@code width} images walks (the line plans, and their float32
+     * values for f32), so that a build can be timed with them; every product makes them itself when needed.
+     */
+    public void prepare(int width, Dtype dtype) {
+        if (byLines(width, dtype)) {
+            if (dtype == Dtype.F32) byLines.floats();
+            return;
+        }
+        linePlans();
+        if (dtype == Dtype.F32) floats();
     }
 
     public ConvGeometry geometry() { return geometry; }
     public BlockToeplitz operator() { return op; }
+    /** The per-image product (for the tests, which compare its kernels). */
+    LineProduct lineProduct() { return byLines; }
 
     private static final Map<String, LocalToeplitz> CACHE = new LinkedHashMap<>(16, 0.75f, true);
     private static long cachedBytes;
@@ -141,6 +176,11 @@ public final class LocalToeplitz {
         int inSize = geometry.inputSize();
         boolean single = dtype == Dtype.F32;
         int width = panelWidth(inSize, count, dtype);
+        if (byLines(width, dtype)) {
+            for (int i = 0; i < count; i++) applyByLines(in[i], inOffsets[i], out[i], outOffsets[i], single);
+            return;
+        }
+        linePlans();
         int wsMax = PanelProduct.padded(width, dtype);
         Object x = single ? new float[inSize * wsMax] : new double[inSize * wsMax];
         for (int first = 0; first < count; first += width) {
@@ -163,6 +203,36 @@ public final class LocalToeplitz {
                 }
             });
         }
+    }
+
+    /**
+     * One image through {@link LineProduct}: read where it lies, written where its output goes (in float32
+     * through a rounded copy and a float result, widened as the panel product's unpack widens).
+     */
+    private void applyByLines(double[] in, int inOffset, double[] out, int outOffset, boolean single) {
+        if (!single) {
+            byLines(in, inOffset, out, outOffset);
+            return;
+        }
+        int inSize = geometry.inputSize(), outSize = geometry.outputSize();
+        float[] x = new float[inSize];
+        for (int p = 0; p < inSize; p++) x[p] = (float) in[inOffset + p];
+        float[] y = new float[outSize];
+        byLines(x, 0, y, 0);
+        for (int p = 0; p < outSize; p++) out[outOffset + p] = y[p];
+    }
+
+    /** The output lines of one image shared between threads when the image is big, as a wide panel's are. */
+    private void byLines(Object x, int xOff, Object y, int yOff) {
+        int lines = geometry.outD * geometry.outH;
+        int parts = geometry.outputElements() >= PARALLEL_WORK ? Math.min(lines, 4 * Runtime.getRuntime().availableProcessors()) : 1;
+        java.util.function.IntConsumer part = i -> {
+            int from = (int) ((long) lines * i / parts), to = (int) ((long) lines * (i + 1) / parts);
+            if (x instanceof float[]) byLines.lines((float[]) x, xOff, (float[]) y, yOff, from, to);
+            else byLines.lines((double[]) x, xOff, (double[]) y, yOff, from, to);
+        };
+        if (parts <= 1) part.accept(0);
+        else java.util.stream.IntStream.range(0, parts).parallel().forEach(part);
     }
 
     /** Receives rows [tRow, tRow + rows) of T X, (rows) x ws in {@code y} (a double[] or a float[]). */
@@ -193,6 +263,7 @@ public final class LocalToeplitz {
         boolean single = x instanceof float[];
         int outW = g.outW, plane = g.outputPlane(), width = g.w;
         int[] lineStart = op.lineStart(), pairLine = op.pairLine();
+        LinePlan[] plans = this.plans;
         Object tile = single ? new float[ROW_BLOCK * ws] : new double[ROW_BLOCK * ws];
         for (int line = from; line < to; line++) {
             LinePlan plan = plans[planOf[line]];
@@ -237,8 +308,33 @@ public final class LocalToeplitz {
         long bytes() { return (long) values.length * (Double.BYTES + Integer.BYTES) + (long) rowPtr.length * Integer.BYTES; }
     }
 
+    /** The line plans, made on first use; the cache is told what they add. */
+    private LinePlan[] linePlans() {
+        LinePlan[] p = plans;
+        if (p == null) {
+            synchronized (this) {
+                p = plans;
+                if (p == null) {
+                    p = makePlans();
+                    long added = (long) planOf.length * Integer.BYTES;
+                    for (LinePlan plan : p) added += plan.bytes();
+                    plans = p;
+                    grew(this, added);
+                }
+            }
+        }
+        return p;
+    }
+
+    private static void grew(LocalToeplitz t, long bytes) {
+        synchronized (CACHE) {
+            builtBytes += bytes;
+            if (CACHE.containsValue(t)) cachedBytes += bytes;
+        }
+    }
+
     /** One plan per distinct kind of line, and each line's plan. */
-    private void makePlans() {
+    private LinePlan[] makePlans() {
         ConvGeometry g = geometry;
         int[] lineStart = op.lineStart(), pairLine = op.pairLine(), pairBlock = op.pairBlock();
         int lines = g.outD * g.outH;
@@ -257,7 +353,7 @@ public final class LocalToeplitz {
             }
             planOf[line] = id;
         }
-        plans = made.toArray(new LinePlan[0]);
+        return made.toArray(new LinePlan[0]);
     }
 
     private LinePlan plan(int p0, int p1) {
@@ -291,10 +387,14 @@ public final class LocalToeplitz {
         return new LinePlan(ptr, cols, vals);
     }
 
-    /** Bytes this cached product holds: the operator and its line plans. */
+    /** Bytes this cached product holds: the operator, the line product's index and the line plans once made. */
     public long bytes() {
-        long b = op.bytes() + (long) rowBias.length * Double.BYTES + (long) planOf.length * Integer.BYTES;
-        for (LinePlan p : plans) b += p.bytes();
+        long b = op.bytes() + byLines.bytes() + (long) rowBias.length * Double.BYTES;
+        LinePlan[] p = plans;
+        if (p != null) {
+            b += (long) planOf.length * Integer.BYTES;
+            for (LinePlan plan : p) b += plan.bytes();
+        }
         return b;
     }
 
@@ -334,12 +434,32 @@ public final class LocalToeplitz {
     }
 
     /**
+     * The row length of a panel of {@code images} images as {@link #packedPanel} makes it and
+     * {@link #multiplyPanel} takes it: the padded width for the panel product, the image count when the
+     * images go through the line product one after another.
+     */
+    public int panelRowLength(int images, Dtype dtype) {
+        return byLines(images, dtype) ? images : PanelProduct.padded(images, dtype);
+    }
+
+    /**
      * The images as one panel, packed and padded exactly as {@link #apply} packs them: for the bench,
      * which times the product on panels made before the clock starts.
      */
     public Object packedPanel(double[][] images, Dtype dtype) {
         int w = images.length, ws = PanelProduct.padded(w, dtype);
         int[] zero = new int[w];
+        if (byLines(w, dtype)) { // the line product reads each image as it lies: one after another
+            int in = geometry.inputSize();
+            if (dtype == Dtype.F32) {
+                float[] x = new float[in * w];
+                for (int j = 0; j < w; j++) for (int p = 0; p < in; p++) x[j * in + p] = (float) images[j][p];
+                return x;
+            }
+            double[] x = new double[in * w];
+            for (int j = 0; j < w; j++) System.arraycopy(images[j], 0, x, j * in, in);
+            return x;
+        }
         if (dtype == Dtype.F32) {
             float[] x = new float[geometry.inputSize() * ws];
             pack(images, zero, 0, w, ws, x);
@@ -355,11 +475,21 @@ public final class LocalToeplitz {
      * (rows of T) x width: the product alone, without pack or unpack, as the bench times it.
      */
     public void multiplyPanel(double[] x, int width, double[] y) {
+        if (byLines(width, Dtype.F64)) {
+            for (int j = 0; j < width; j++) byLines(x, j * geometry.inputSize(), y, j * geometry.outputSize());
+            return;
+        }
+        linePlans();
         product(x, width, y, null);
     }
 
     /** {@link #multiplyPanel(double[], int, double[])} in float32. */
     public void multiplyPanel(float[] x, int width, float[] y) {
+        if (byLines(width, Dtype.F32)) {
+            for (int j = 0; j < width; j++) byLines(x, j * geometry.inputSize(), y, j * geometry.outputSize());
+            return;
+        }
+        linePlans();
         product(x, width, y, null);
     }
 
@@ -367,6 +497,7 @@ public final class LocalToeplitz {
     private float[][] floats() {
         float[][] f = asFloat;
         if (f == null) {
+            LinePlan[] plans = linePlans();
             synchronized (this) {
                 f = asFloat;
                 if (f == null) {
