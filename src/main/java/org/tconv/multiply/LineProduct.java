@@ -139,8 +139,26 @@ final class LineProduct {
     void lines(float[] x, int xOff, float[] y, int yOff, int from, int to, boolean vector) {
         float[][] f = floats();
         for (int line = from; line < to; line++) {
-            if (vector) VectorLineProduct.line(this, f, x, xOff, y, yOff, line);
-            else line(f, x, xOff, y, yOff, line);
+            if (vector) VectorLineProduct.line(this, f, x, xOff, y, yOff + line * outW, plane, line);
+            else line(f, x, xOff, y, yOff + line * outW, plane, line);
+        }
+    }
+
+    /**
+     * The float32 product into a float64 output: each output line is computed into a small float buffer and
+     * widened into place at once, while it is in cache (the float result never exists whole).
+     */
+    void lines(float[] x, int xOff, double[] out, int outOff, int from, int to) {
+        float[][] f = floats();
+        int cout = bias.length;
+        float[] buf = new float[cout * outW];
+        for (int line = from; line < to; line++) {
+            if (VECTOR) VectorLineProduct.line(this, f, x, xOff, buf, 0, outW, line);
+            else line(f, x, xOff, buf, 0, outW, line);
+            for (int co = 0; co < cout; co++) {
+                int o = outOff + co * plane + line * outW, b = co * outW;
+                for (int ox = 0; ox < outW; ox++) out[o + ox] = buf[b + ox];
+            }
         }
     }
 
@@ -153,10 +171,10 @@ final class LineProduct {
         }
     }
 
-    private void line(float[][] f, float[] x, int xOff, float[] y, int yOff, int line) {
+    private void line(float[][] f, float[] x, int xOff, float[] y, int yBase, int coStride, int line) {
         int p0 = op.lineStart()[line], p1 = op.lineStart()[line + 1];
         for (int co = 0; co < bias.length; co++) {
-            int yRow = yOff + co * plane + line * outW;
+            int yRow = yBase + co * coStride;
             for (int ox = 0; ox < outW; ox++) y[yRow + ox] = row(f, x, xOff, co * outW + ox, co, p0, p1);
         }
     }

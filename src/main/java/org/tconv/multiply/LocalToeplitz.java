@@ -214,12 +214,23 @@ public final class LocalToeplitz {
             byLines(in, inOffset, out, outOffset);
             return;
         }
-        int inSize = geometry.inputSize(), outSize = geometry.outputSize();
-        float[] x = new float[inSize];
+        int inSize = geometry.inputSize();
+        float[] x = roundedInput(inSize);
         for (int p = 0; p < inSize; p++) x[p] = (float) in[inOffset + p];
-        float[] y = new float[outSize];
-        byLines(x, 0, y, 0);
-        for (int p = 0; p < outSize; p++) out[outOffset + p] = y[p];
+        byLines(x, 0, out, outOffset);
+    }
+
+    /** Per thread, the last float32 copy of an input: reused, as every image of a task needs one. */
+    private static final ThreadLocal<float[]> ROUNDED = new ThreadLocal<>();
+    /** Above this a copy is not kept for the next image (a task's threads would each hold it). */
+    private static final int KEEP_ROUNDED = 8 << 20;
+
+    private static float[] roundedInput(int size) {
+        float[] x = ROUNDED.get();
+        if (x != null && x.length >= size) return x;
+        x = new float[size];
+        if (size <= KEEP_ROUNDED) ROUNDED.set(x);
+        return x;
     }
 
     /** The output lines of one image shared between threads when the image is big, as a wide panel's are. */
@@ -228,8 +239,9 @@ public final class LocalToeplitz {
         int parts = geometry.outputElements() >= PARALLEL_WORK ? Math.min(lines, 4 * Runtime.getRuntime().availableProcessors()) : 1;
         java.util.function.IntConsumer part = i -> {
             int from = (int) ((long) lines * i / parts), to = (int) ((long) lines * (i + 1) / parts);
-            if (x instanceof float[]) byLines.lines((float[]) x, xOff, (float[]) y, yOff, from, to);
-            else byLines.lines((double[]) x, xOff, (double[]) y, yOff, from, to);
+            if (!(x instanceof float[])) byLines.lines((double[]) x, xOff, (double[]) y, yOff, from, to);
+            else if (y instanceof double[]) byLines.lines((float[]) x, xOff, (double[]) y, yOff, from, to);
+            else byLines.lines((float[]) x, xOff, (float[]) y, yOff, from, to);
         };
         if (parts <= 1) part.accept(0);
         else java.util.stream.IntStream.range(0, parts).parallel().forEach(part);

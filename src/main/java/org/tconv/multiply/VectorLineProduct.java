@@ -75,7 +75,8 @@ final class VectorLineProduct {
         }
     }
 
-    static void line(LineProduct lp, float[][] f, float[] x, int xOff, float[] y, int yOff, int line) {
+    /** The float32 line; output channel co's row starts at {@code y[yBase + co * coStride]}. */
+    static void line(LineProduct lp, float[][] f, float[] x, int xOff, float[] y, int yBase, int coStride, int line) {
         final int l = F.length();
         int[] lineStart = lp.op.lineStart(), pairLine = lp.op.pairLine(), pairBlock = lp.op.pairBlock();
         int p0 = lineStart[line], p1 = lineStart[line + 1];
@@ -85,7 +86,7 @@ final class VectorLineProduct {
         int[] offs = new int[lp.maxRowEntries() * (p1 - p0)];
         float[] vals = new float[offs.length];
         for (int co = 0; co < bias.length; co++) {
-            int yRow = yOff + co * lp.plane + line * outW;
+            int yRow = yBase + co * coStride;
             FloatVector b = FloatVector.broadcast(F, bias[co]);
             int[] lo = lp.runLo[co], hi = lp.runHi[co];
             int ox = 0;
