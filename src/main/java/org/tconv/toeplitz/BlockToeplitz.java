@@ -119,13 +119,32 @@ public final class BlockToeplitz implements Serializable {
     private double[] blockValues(int z, int a) {
         ConvSpec s = g.spec;
         FoldedAxis depth = g.depth, rows = g.rows, cols = g.cols;
-        int cinPG = s.inChannelsPerGroup();
+        int cinPG = s.inChannelsPerGroup(), kW = s.kernelWidth();
+        // The block's depth and height taps summed once per (co, c, kx), in the order every entry sums them:
+        // an entry that one width tap reaches (all but the folded edge columns) is then a single look-up.
+        double[] perTap = new double[s.outChannels() * cinPG * kW];
+        for (int co = 0, t = 0; co < s.outChannels(); co++) {
+            for (int c = 0; c < cinPG; c++) {
+                for (int kx = 0; kx < kW; kx++) {
+                    double sum = 0.0;
+                    for (int q = depth.kStart[z]; q < depth.kStart[z + 1]; q++) {
+                        for (int i = rows.kStart[a]; i < rows.kStart[a + 1]; i++) sum += s.weight(co, c, depth.k[q], rows.k[i], kx);
+                    }
+                    perTap[t++] = sum;
+                }
+            }
+        }
         double[] v = new double[colIdx.length];
         int k = 0;
         for (int co = 0; co < s.outChannels(); co++) {
             for (int ox = 0; ox < g.outW; ox++) {
                 for (int c = 0; c < cinPG; c++) {
+                    int tap0 = (co * cinPG + c) * kW;
                     for (int b = cols.start[ox]; b < cols.start[ox + 1]; b++) {
+                        if (cols.kStart[b + 1] - cols.kStart[b] == 1) {
+                            v[k++] = perTap[tap0 + cols.k[cols.kStart[b]]];
+                            continue;
+                        }
                         double sum = 0.0;
                         for (int q = depth.kStart[z]; q < depth.kStart[z + 1]; q++) {
                             for (int i = rows.kStart[a]; i < rows.kStart[a + 1]; i++) {
