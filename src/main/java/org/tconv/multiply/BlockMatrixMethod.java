@@ -72,6 +72,7 @@ public final class BlockMatrixMethod {
             try {
                 plan = BlockPlan.choose(g, items, parallelism, executors.tasksEach);
                 plan.check(g, items, executors.bytesEach);
+                if (executors.shuffleDirs != null) plan.checkDisk(g, executors.shuffleFreeBytes, executors.shuffleDirs);
             } catch (RuntimeException e) {
                 for (String p : firstItem.keySet()) refused.put(p, InputDecoder.oneLine(e));
                 continue;
@@ -218,16 +219,37 @@ public final class BlockMatrixMethod {
     static final class Executors {
         final long bytesEach;
         final int tasksEach;
+        /** Local mode: Spark's local directories, where the shuffle files go, and their file systems' free space; else null. */
+        final String shuffleDirs;
+        final long shuffleFreeBytes;
 
-        Executors(long bytesEach, int tasksEach) {
+        Executors(long bytesEach, int tasksEach, String shuffleDirs, long shuffleFreeBytes) {
             this.bytesEach = bytesEach;
             this.tasksEach = tasksEach;
+            this.shuffleDirs = shuffleDirs;
+            this.shuffleFreeBytes = shuffleFreeBytes;
         }
 
         static Executors of(SparkSession spark) {
             SparkContext sc = spark.sparkContext();
             int parallelism = sc.defaultParallelism();
-            if (sc.isLocal()) return new Executors(Runtime.getRuntime().maxMemory() - SPARK_RESERVED_BYTES, parallelism);
+            if (sc.isLocal()) {
+                // each file system once: two local directories on one disk share its free space
+                Map<java.nio.file.FileStore, Long> free = new LinkedHashMap<>();
+                List<String> dirs = new ArrayList<>();
+                for (java.io.File d : SparkEnv.get().blockManager().diskBlockManager().localDirs()) {
+                    try {
+                        java.nio.file.FileStore store = java.nio.file.Files.getFileStore(d.toPath());
+                        free.put(store, store.getUsableSpace());
+                        dirs.add(d.getPath());
+                    } catch (java.io.IOException e) {
+                        // a directory Spark cannot use is Spark's to report; it holds no shuffle files
+                    }
+                }
+                long bytes = free.values().stream().mapToLong(Long::longValue).sum();
+                return new Executors(Runtime.getRuntime().maxMemory() - SPARK_RESERVED_BYTES, parallelism,
+                        dirs.isEmpty() ? null : String.join(", ", dirs), bytes);
+            }
             SparkConf conf = sc.getConf();
             double fraction = conf.getDouble("spark.memory.fraction", 0.6);
             BlockManagerId driver = SparkEnv.get().blockManager().blockManagerId();
@@ -242,7 +264,7 @@ public final class BlockMatrixMethod {
             int cpus = Math.max(1, conf.getInt("spark.task.cpus", 1));
             int tasks = conf.contains("spark.executor.cores") ? Math.max(1, conf.getInt("spark.executor.cores", 1) / cpus)
                     : count > 0 ? (parallelism + count - 1) / count : parallelism;
-            return new Executors(bytes, tasks);
+            return new Executors(bytes, tasks, null, 0);
         }
     }
 }

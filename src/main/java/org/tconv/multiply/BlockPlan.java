@@ -61,10 +61,21 @@ public final class BlockPlan {
     public final long denseBytes;
     /** One executor at most: {@code tasksAtOnce x taskBytes + denseBytes}. */
     public final long neededBytes;
+    /** Column blocks one row block of T touches, at most. */
+    public final int maxColumnBlocks;
+    /** T's row blocks as MLlib's multiply ships them (once per item block), uncompressed, at most. */
+    public final long shuffledTBytes;
+    /**
+     * What the product writes to local disk, uncompressed, at most: its shuffle files (T's blocks, X's blocks
+     * once to group them and once to each row block that reads them, the partial products, the per-item
+     * pieces and the joined outputs) and the cached input should it spill. A job keeps its shuffle files
+     * until it ends; in local mode they are all on this machine's disk.
+     */
+    public final long shuffleBytes;
 
     private BlockPlan(long rows, long cols, long items, int rpb, int cpb, int ipb, int rowBlocks, int colBlocks,
                       int itemBlocks, int partitions, int midDimSplits, int tasksAtOnce, long rowBlockNonZeros,
-                      long rowBlockBytes, long taskBytes, long denseBytes) {
+                      long rowBlockBytes, long taskBytes, long denseBytes, int maxColumnBlocks) {
         this.rows = rows;
         this.cols = cols;
         this.items = items;
@@ -82,6 +93,12 @@ public final class BlockPlan {
         this.taskBytes = taskBytes;
         this.denseBytes = denseBytes;
         this.neededBytes = saturatedAdd(saturatedMultiply(tasksAtOnce, taskBytes), denseBytes);
+        this.maxColumnBlocks = maxColumnBlocks;
+        this.shuffledTBytes = saturatedMultiply(saturatedMultiply(rowBlocks, rowBlockBytes), itemBlocks);
+        long xShipped = saturatedMultiply((long) rowBlocks * maxColumnBlocks, (long) colsPerBlock * Double.BYTES);
+        long denseShuffled = saturatedMultiply(items, saturatedAdd(saturatedAdd(2 * cols * Double.BYTES, xShipped),
+                3 * rows * Double.BYTES));
+        this.shuffleBytes = saturatedAdd(shuffledTBytes, denseShuffled);
     }
 
     /** The plan when every task may run in one JVM (local mode): all {@code parallelism} tasks at once. */
@@ -141,7 +158,7 @@ public final class BlockPlan {
         int tasksAtOnce = (int) Math.max(1, Math.min(Math.max(1, tasksPerExecutor), (long) rowBlocks * itemBlocks));
         long denseBytes = saturatedMultiply(DENSE_COPIES * 8L * items, rows + cols);
         return new BlockPlan(rows, cols, items, rpb, cpb, ipb, rowBlocks, colBlocks, itemBlocks, partitions, midDimSplits,
-                tasksAtOnce, rowBlockNonZeros, rowBlockBytes, taskBytes, denseBytes);
+                tasksAtOnce, rowBlockNonZeros, rowBlockBytes, taskBytes, denseBytes, maxColBlocks);
     }
 
     /** First row of T (output element) in row block {@code bi}. */
@@ -184,6 +201,24 @@ public final class BlockPlan {
         }
     }
 
+    /**
+     * Refuses, before anything is written, a product whose shuffle files would not fit on the disk that holds
+     * them (local mode: this machine's; on a cluster the driver cannot see the executors' disks). The bound is
+     * uncompressed: Spark compresses shuffle blocks, so a product refused near the limit might have fit.
+     *
+     * @param usableBytes free space of the file systems under Spark's local directories
+     * @param where       those directories, for the message
+     */
+    public void checkDisk(ConvGeometry g, long usableBytes, String where) {
+        if (shuffleBytes > usableBytes) {
+            throw new MemoryBudget.MatrixTooLargeException(String.format(Locale.ROOT,
+                    "blockmatrix product for %d item(s) of %s writes up to %s of shuffle files (T's blocks %s, dense"
+                            + " blocks %s, uncompressed) but %s has %s free (spark.local.dir)",
+                    items, shapeText(g.inputShape()), MemoryBudget.format(shuffleBytes), MemoryBudget.format(shuffledTBytes),
+                    MemoryBudget.format(shuffleBytes - shuffledTBytes), where, MemoryBudget.format(usableBytes)));
+        }
+    }
+
     /** A count of blocks as MLlib indexes them (an int), or the refusal with the figure. */
     private static int blockCount(String what, ConvGeometry g, long count) {
         if (count > Integer.MAX_VALUE) {
@@ -219,6 +254,6 @@ public final class BlockPlan {
         return "blocks T " + rowsPerBlock + "x" + colsPerBlock + " (" + rowBlocks + " row blocks of up to "
                 + MemoryBudget.format(rowBlockBytes) + "), X " + colsPerBlock + "x" + itemsPerBlock + " (" + itemBlocks
                 + " item block(s)), " + partitions + " partitions, " + midDimSplits + " mid-dimension splits, needs "
-                + MemoryBudget.format(neededBytes) + " per executor";
+                + MemoryBudget.format(neededBytes) + " per executor, shuffles up to " + MemoryBudget.format(shuffleBytes);
     }
 }

@@ -204,4 +204,34 @@ class BlockPlanTest {
         assertTrue(p.neededBytes > 16L << 30 && p.neededBytes < 18L << 30, p::toString);
         p.check(g, 1, 18L << 30); // with 18 GB an executor holds it
     }
+
+    /**
+     * With the memory (18 GB), the big image's product would still write T's 76 GB of CSR blocks into
+     * MLlib's shuffle: refused from the shape when the disk under Spark's local directories has less free.
+     */
+    @Test
+    void aProductWhoseShuffleFilesWouldNotFitOnTheLocalDiskIsRefused() {
+        int n = 16384;
+        ConvGeometry g = w4(n);
+        BlockPlan p = BlockPlan.choose(g, 1, 2);
+        long csr = 81914L * 81914 * 12 + ((long) n * n + 1) * 4; // T's CSR: a double and an int a non-zero, an int a row
+        assertEquals(csr, g.csrBytes());
+        // T passes through the shuffle once (one item block), with its blocks' own row pointers on top
+        assertTrue(p.shuffledTBytes >= csr && p.shuffledTBytes < csr * 11 / 10, p::toString);
+        // and at least the dense input once and the output three times (products, pieces, the join)
+        assertTrue(p.shuffleBytes >= p.shuffledTBytes + 8L * n * n * 4, p::toString);
+        long free = 76L << 30;
+        var e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> p.checkDisk(g, free, "/tmp/spark-x"));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("blockmatrix product for 1 item(s) of 1x16384x16384 writes up to " + MemoryBudget.format(p.shuffleBytes)), m);
+        assertTrue(m.contains("T's blocks " + MemoryBudget.format(p.shuffledTBytes)), m);
+        assertTrue(m.contains("but /tmp/spark-x has 76.00 GB free (spark.local.dir)"), m);
+        assertFalse(m.contains("\n"));
+        p.checkDisk(g, p.shuffleBytes, "/tmp/spark-x"); // exactly enough is enough
+
+        // a 512 x 512 image: T's 75 MB once plus a few dense copies of its 2 MB input and output, well under 1 GB
+        BlockPlan small = BlockPlan.choose(w4(512), 1, 2);
+        assertTrue(small.shuffleBytes < w4(512).csrBytes() * 3 / 2, small::toString);
+        small.checkDisk(w4(512), 1L << 30, "/tmp/spark-x");
+    }
 }
