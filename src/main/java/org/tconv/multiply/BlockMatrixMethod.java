@@ -60,11 +60,11 @@ public final class BlockMatrixMethod {
         Map<String, String> refused = new HashMap<>();
         for (Map.Entry<String, List<Tuple2<String, Integer>>> group : byShape.entrySet()) {
             ConvGeometry g = spec.geometry(shapes.get(group.getKey()));
-            Map<String, Integer> firstItem = new HashMap<>();
+            Map<String, Long> firstItem = new HashMap<>();
             Map<String, Integer> counts = new HashMap<>();
             long items = 0;
             for (Tuple2<String, Integer> f : group.getValue()) {
-                firstItem.put(f._1, (int) items);
+                firstItem.put(f._1, items);
                 counts.put(f._1, f._2);
                 items += f._2;
             }
@@ -72,6 +72,7 @@ public final class BlockMatrixMethod {
             try {
                 plan = BlockPlan.choose(g, items, parallelism, executors.tasksEach);
                 plan.check(g, items, executors.bytesEach);
+                if (executors.shuffleDirs != null) plan.checkDisk(g, executors.shuffleFreeBytes, executors.shuffleDirs);
             } catch (RuntimeException e) {
                 for (String p : firstItem.keySet()) refused.put(p, InputDecoder.oneLine(e));
                 continue;
@@ -109,10 +110,12 @@ public final class BlockMatrixMethod {
     }
 
     private static JavaPairRDD<String, double[]> multiplyGroup(JavaSparkContext sc, JavaRDD<ImageBatch> rows, ConvGeometry g,
-                                                               BlockPlan plan, Map<String, Integer> firstItem,
+                                                               BlockPlan plan, Map<String, Long> firstItem,
                                                                Map<String, Integer> counts, long items) {
-        Broadcast<Map<String, Integer>> first = sc.broadcast(firstItem);
+        Broadcast<Map<String, Long>> first = sc.broadcast(firstItem);
         int cpb = plan.colsPerBlock, ipb = plan.itemsPerBlock, rpb = plan.rowsPerBlock;
+        // one item's input is one array (BlockPlan.check refused any larger): offsets within it are ints,
+        // offsets across items (item numbers, T's rows and columns) longs
         int pixels = g.inputSize();
         int[] shape = g.inputShape();
         // X: pixel block bj of item i goes to block (bj, i / ipb), column i % ipb.
@@ -120,14 +123,14 @@ public final class BlockMatrixMethod {
                 .filter(b -> b.ok() && Arrays.equals(b.getShape(), shape))
                 .flatMapToPair(b -> {
                     List<Tuple2<Tuple2<Integer, Integer>, Tuple2<Integer, double[]>>> out = new ArrayList<>();
-                    int f = first.value().get(b.getPath());
+                    long f = first.value().get(b.getPath());
                     for (int k = 0; k < b.getCount(); k++) {
-                        int item = f + k;
-                        for (int bj = 0; bj * cpb < pixels; bj++) {
-                            int from = k * pixels + bj * cpb;
-                            int len = Math.min(cpb, pixels - bj * cpb);
-                            out.add(new Tuple2<>(new Tuple2<>(bj, item / ipb),
-                                    new Tuple2<>(item % ipb, Arrays.copyOfRange(b.getValues(), from, from + len))));
+                        long item = f + k;
+                        for (int bj = 0; (long) bj * cpb < pixels; bj++) {
+                            int from = Math.toIntExact((long) k * pixels + (long) bj * cpb);
+                            int len = (int) Math.min(cpb, pixels - (long) bj * cpb);
+                            out.add(new Tuple2<>(new Tuple2<>(bj, (int) (item / ipb)),
+                                    new Tuple2<>((int) (item % ipb), Arrays.copyOfRange(b.getValues(), from, from + len))));
                         }
                     }
                     return out.iterator();
@@ -136,7 +139,7 @@ public final class BlockMatrixMethod {
                 .groupByKey(Math.max(1, Math.min(plan.partitions, plan.colBlocks * plan.itemBlocks)))
                 .mapToPair(e -> {
                     int bj = e._1._1, bk = e._1._2;
-                    int r = Math.min(cpb, pixels - bj * cpb);
+                    int r = (int) Math.min(cpb, pixels - (long) bj * cpb);
                     int c = (int) Math.min(ipb, items - (long) bk * ipb);
                     double[] v = new double[r * c];
                     for (Tuple2<Integer, double[]> col : e._2) System.arraycopy(col._2, 0, v, col._1 * r, r);
@@ -148,10 +151,10 @@ public final class BlockMatrixMethod {
 
         // Y block (bi, bk) holds rows bi*rpb.. of items bk*ipb..: cut it back into per-item segments.
         List<String> paths = new ArrayList<>(firstItem.keySet());
-        paths.sort((a, b) -> Integer.compare(firstItem.get(a), firstItem.get(b)));
-        int[] starts = paths.stream().mapToInt(firstItem::get).toArray();
+        paths.sort((a, b) -> Long.compare(firstItem.get(a), firstItem.get(b)));
+        long[] starts = paths.stream().mapToLong(firstItem::get).toArray();
         Broadcast<String[]> pathsB = sc.broadcast(paths.toArray(new String[0]));
-        Broadcast<int[]> startsB = sc.broadcast(starts);
+        Broadcast<long[]> startsB = sc.broadcast(starts);
         int outSize = g.outputSize();
         FlatIndex outIndex = g.output();
         ConvSpec spec = g.spec;
@@ -161,12 +164,14 @@ public final class BlockMatrixMethod {
                     Matrix m = blk._2();
                     List<Tuple2<String, Tuple2<Integer, double[]>>> out = new ArrayList<>();
                     for (int c = 0; c < m.numCols(); c++) {
-                        int item = bk * ipb + c;
+                        long item = (long) bk * ipb + c;
                         int fi = Arrays.binarySearch(startsB.value(), item);
                         if (fi < 0) fi = -fi - 2;
                         double[] seg = column(m, c);
-                        int within = item - startsB.value()[fi];
-                        out.add(new Tuple2<>(pathsB.value()[fi], new Tuple2<>(within * outSize + bi * rpb, seg)));
+                        long within = item - startsB.value()[fi];
+                        // where the segment goes in its file's output array (one array: an int)
+                        int at = Math.toIntExact(within * outSize + (long) bi * rpb);
+                        out.add(new Tuple2<>(pathsB.value()[fi], new Tuple2<>(at, seg)));
                     }
                     return out.iterator();
                 })
@@ -214,16 +219,37 @@ public final class BlockMatrixMethod {
     static final class Executors {
         final long bytesEach;
         final int tasksEach;
+        /** Local mode: Spark's local directories, where the shuffle files go, and their file systems' free space; else null. */
+        final String shuffleDirs;
+        final long shuffleFreeBytes;
 
-        Executors(long bytesEach, int tasksEach) {
+        Executors(long bytesEach, int tasksEach, String shuffleDirs, long shuffleFreeBytes) {
             this.bytesEach = bytesEach;
             this.tasksEach = tasksEach;
+            this.shuffleDirs = shuffleDirs;
+            this.shuffleFreeBytes = shuffleFreeBytes;
         }
 
         static Executors of(SparkSession spark) {
             SparkContext sc = spark.sparkContext();
             int parallelism = sc.defaultParallelism();
-            if (sc.isLocal()) return new Executors(Runtime.getRuntime().maxMemory() - SPARK_RESERVED_BYTES, parallelism);
+            if (sc.isLocal()) {
+                // each file system once: two local directories on one disk share its free space
+                Map<java.nio.file.FileStore, Long> free = new LinkedHashMap<>();
+                List<String> dirs = new ArrayList<>();
+                for (java.io.File d : SparkEnv.get().blockManager().diskBlockManager().localDirs()) {
+                    try {
+                        java.nio.file.FileStore store = java.nio.file.Files.getFileStore(d.toPath());
+                        free.put(store, store.getUsableSpace());
+                        dirs.add(d.getPath());
+                    } catch (java.io.IOException e) {
+                        // a directory Spark cannot use is Spark's to report; it holds no shuffle files
+                    }
+                }
+                long bytes = free.values().stream().mapToLong(Long::longValue).sum();
+                return new Executors(Runtime.getRuntime().maxMemory() - SPARK_RESERVED_BYTES, parallelism,
+                        dirs.isEmpty() ? null : String.join(", ", dirs), bytes);
+            }
             SparkConf conf = sc.getConf();
             double fraction = conf.getDouble("spark.memory.fraction", 0.6);
             BlockManagerId driver = SparkEnv.get().blockManager().blockManagerId();
@@ -238,7 +264,7 @@ public final class BlockMatrixMethod {
             int cpus = Math.max(1, conf.getInt("spark.task.cpus", 1));
             int tasks = conf.contains("spark.executor.cores") ? Math.max(1, conf.getInt("spark.executor.cores", 1) / cpus)
                     : count > 0 ? (parallelism + count - 1) / count : parallelism;
-            return new Executors(bytes, tasks);
+            return new Executors(bytes, tasks, null, 0);
         }
     }
 }

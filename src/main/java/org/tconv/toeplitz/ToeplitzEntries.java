@@ -123,23 +123,29 @@ public final class ToeplitzEntries implements Serializable {
      * T as a BlockMatrix whose blocks are CSR {@link SparseMatrix}es, each built in the task that owns its
      * rows: no entry is shuffled and the dimensions are given, so Spark runs no extra job to find them.
      * The result knows which blocks can exist, so {@code multiply} runs no job to find them either
-     * ({@link ToeplitzBlockMatrix}).
+     * ({@link ToeplitzBlockMatrix}). T's rows and columns are longs (MLlib's dimensions are); one block and
+     * the number of blocks are ints, as MLlib has them.
      */
     public BlockMatrix toBlockMatrix(JavaSparkContext sc, int rowsPerBlock, int colsPerBlock, int partitions) {
-        int rowBlocks = (numRows() + rowsPerBlock - 1) / rowsPerBlock;
+        long nRows = g.outputElements(), nCols = g.inputElements();
+        long rowBlockCount = (nRows + rowsPerBlock - 1) / rowsPerBlock;
+        if (rowBlockCount > Integer.MAX_VALUE || (nCols + colsPerBlock - 1) / colsPerBlock > Integer.MAX_VALUE) {
+            throw new MemoryBudget.MatrixTooLargeException("T for input " + shapeText(g.inputShape()) + " (" + nRows + " x " + nCols
+                    + ") in blocks of " + rowsPerBlock + " x " + colsPerBlock + " has more blocks than MLlib numbers");
+        }
+        int rowBlocks = (int) rowBlockCount;
         List<Integer> blockRows = new ArrayList<>();
         for (int i = 0; i < rowBlocks; i++) blockRows.add(i);
         ToeplitzEntries self = this;
-        int nRows = numRows(), nCols = numCols();
         JavaPairRDD<Tuple2<Object, Object>, Matrix> blocks = sc.parallelize(blockRows, Math.max(1, Math.min(partitions, rowBlocks)))
-                .flatMapToPair(bi -> self.blocksOfRowBlock(bi, rowsPerBlock, colsPerBlock, nRows, nCols).iterator());
+                .flatMapToPair(bi -> self.blocksOfRowBlock(bi, rowsPerBlock, colsPerBlock).iterator());
         int[][] columnBlocks = new int[rowBlocks][];
         for (int i = 0; i < rowBlocks; i++) columnBlocks[i] = columnBlocksOf(i, rowsPerBlock, colsPerBlock);
-        return new ToeplitzBlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, numRows(), numCols(), columnBlocks);
+        return new ToeplitzBlockMatrix(blocks.rdd(), rowsPerBlock, colsPerBlock, nRows, nCols, columnBlocks);
     }
 
     /** Stored entries of output row {@code r}, from the shape alone: (slices x rows x columns read) x input channels. */
-    public long nonZerosOfRow(int r) {
+    public long nonZerosOfRow(long r) {
         int[] at = g.output().decode(r, new int[4]);
         return sources(g.depth, at[1]) * sources(g.rows, at[2]) * sources(g.cols, at[3]) * g.spec.inChannelsPerGroup();
     }
@@ -149,7 +155,7 @@ public final class ToeplitzEntries implements Serializable {
     }
 
     /** Stored entries of rows [from, to), from the shape alone, in time proportional to the image rows spanned. */
-    public long nonZerosInRows(int from, int to) {
+    public long nonZerosInRows(long from, long to) {
         if (to <= from) return 0;
         int outW = g.outW;
         long[] colPrefix = columnPrefix();
@@ -158,12 +164,12 @@ public final class ToeplitzEntries implements Serializable {
         int[] at = new int[4];
         long sum = 0;
         // walk the output image rows (channel, depth, row) overlapping [from, to)
-        int r = from;
+        long r = from;
         while (r < to) {
             out.decode(r, at);
             int ox = at[3];
-            int rowEnd = Math.min(to, r - ox + outW); // exclusive, within this image row
-            int ox1 = ox + (rowEnd - r);
+            long rowEnd = Math.min(to, r - ox + outW); // exclusive, within this image row
+            int ox1 = ox + (int) (rowEnd - r);
             sum += sources(g.depth, at[1]) * sources(g.rows, at[2]) * (colPrefix[ox1] - colPrefix[ox]) * cin;
             r = rowEnd;
         }
@@ -203,7 +209,7 @@ public final class ToeplitzEntries implements Serializable {
      * read + last column read].
      */
     public int[] columnBlocksOf(int bi, int rowsPerBlock, int colsPerBlock) {
-        int r0 = bi * rowsPerBlock, r1 = Math.min(numRows(), r0 + rowsPerBlock);
+        long r0 = (long) bi * rowsPerBlock, r1 = Math.min(g.outputElements(), r0 + rowsPerBlock);
         if (r1 <= r0 || g.cols.source.length == 0 || g.rows.source.length == 0 || g.depth.source.length == 0) return new int[0];
         ConvSpec s = g.spec;
         FlatIndex out = g.output(), in = g.input();
@@ -240,12 +246,14 @@ public final class ToeplitzEntries implements Serializable {
     /**
      * The non-empty blocks of row block {@code bi}: the rows are generated once into arrays of their exact
      * size (the count comes from the shape), then cut at the column-block edges into one CSR per block.
-     * Peak memory is twice the row block's CSR; no per-entry hashing or boxing.
+     * Peak memory is about twice the row block's CSR (its columns are held as longs until they are cut:
+     * T may have more than 2^31 columns); no per-entry hashing or boxing.
      */
-    List<Tuple2<Tuple2<Object, Object>, Matrix>> blocksOfRowBlock(int bi, int rpb, int cpb, int nRows, int nCols) {
-        int r0 = bi * rpb;
-        int r1 = Math.min(nRows, r0 + rpb);
-        int n = r1 - r0;
+    List<Tuple2<Tuple2<Object, Object>, Matrix>> blocksOfRowBlock(int bi, int rpb, int cpb) {
+        long nRows = g.outputElements(), nCols = g.inputElements();
+        long r0 = (long) bi * rpb;
+        long r1 = Math.min(nRows, r0 + rpb);
+        int n = (int) (r1 - r0);
         long total = nonZerosInRows(r0, r1);
         if (total > Integer.MAX_VALUE - 8) {
             throw new MemoryBudget.MatrixTooLargeException("a row block of T would hold " + total
@@ -253,17 +261,17 @@ public final class ToeplitzEntries implements Serializable {
         }
         int[] rowPtr = new int[n + 1];
         for (int i = 0; i < n; i++) rowPtr[i + 1] = rowPtr[i] + (int) nonZerosOfRow(r0 + i);
-        int[] cols = new int[(int) total];
+        long[] cols = new long[(int) total];
         double[] vals = new double[(int) total];
         int[] k = {0};
         forEachInRows(r0, r1, (r, c, v) -> {
-            cols[k[0]] = (int) c;
+            cols[k[0]] = c;
             vals[k[0]++] = v;
         });
         if (k[0] != total) throw new IllegalStateException("generated " + k[0] + " entries, expected " + total);
         List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
         if (total == 0) return out;
-        int first = Integer.MAX_VALUE, last = -1;
+        long first = Long.MAX_VALUE, last = -1;
         for (int i = 0; i < n; i++) {
             if (rowPtr[i + 1] > rowPtr[i]) {
                 first = Math.min(first, cols[rowPtr[i]]);
@@ -271,9 +279,9 @@ public final class ToeplitzEntries implements Serializable {
             }
         }
         int[] cursor = java.util.Arrays.copyOf(rowPtr, n); // next entry of each row not yet in a block
-        for (int bj = first / cpb; bj <= last / cpb; bj++) {
-            int end = (int) Math.min((long) (bj + 1) * cpb, nCols);
-            int base = bj * cpb;
+        for (int bj = (int) (first / cpb); bj <= (int) (last / cpb); bj++) {
+            long base = (long) bj * cpb;
+            long end = Math.min(base + cpb, nCols);
             int[] ptr = new int[n + 1];
             for (int i = 0; i < n; i++) {
                 int e = cursor[i];
@@ -287,10 +295,10 @@ public final class ToeplitzEntries implements Serializable {
             for (int i = 0; i < n; i++) {
                 int len = ptr[i + 1] - ptr[i];
                 System.arraycopy(vals, cursor[i], bv, ptr[i], len);
-                for (int e = 0; e < len; e++) bc[ptr[i] + e] = cols[cursor[i] + e] - base;
+                for (int e = 0; e < len; e++) bc[ptr[i] + e] = (int) (cols[cursor[i] + e] - base);
                 cursor[i] += len;
             }
-            out.add(new Tuple2<>(new Tuple2<>(bi, bj), new SparseMatrix(n, end - base, ptr, bc, bv, true)));
+            out.add(new Tuple2<>(new Tuple2<>(bi, bj), new SparseMatrix(n, (int) (end - base), ptr, bc, bv, true)));
         }
         return out;
     }

@@ -96,4 +96,127 @@ class ToeplitzBlockMatrixTest {
             spark.sparkContext().removeSparkListener(counter);
         }
     }
+
+    /**
+     * T's BlockMatrix is built where its blocks live: the RDD's lineage holds no shuffle, and the one stage
+     * that makes the blocks reads and writes no shuffle bytes (only MLlib's multiply moves them).
+     */
+    @Test
+    void buildingTheBlocksShufflesNothing() throws Exception {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        RandomSpecs r = RandomSpecs.draw(new Random(41), true);
+        ToeplitzEntries t = new ToeplitzEntries(r.spec.geometry(r.inputShape));
+        BlockMatrix tm = t.toBlockMatrix(sc, Math.max(1, t.numRows() / 4), Math.max(1, t.numCols() / 3), 3);
+        List<org.apache.spark.rdd.RDD<?>> lineage = new ArrayList<>(List.of(tm.blocks()));
+        while (!lineage.isEmpty()) {
+            org.apache.spark.rdd.RDD<?> rdd = lineage.remove(lineage.size() - 1);
+            for (org.apache.spark.Dependency<?> d : scala.jdk.javaapi.CollectionConverters.asJava(rdd.dependencies())) {
+                assertFalse(d instanceof org.apache.spark.ShuffleDependency, "a shuffle in T's lineage: " + rdd.toDebugString());
+                lineage.add(d.rdd());
+            }
+        }
+        String group = "t-blocks-" + System.nanoTime();
+        List<org.apache.spark.scheduler.StageInfo> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Set<Integer> ours = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        SparkListener watch = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart e) {
+                if (e.properties() != null && group.equals(e.properties().getProperty("spark.jobGroup.id"))) {
+                    e.stageInfos().foreach(st -> ours.add(st.stageId()));
+                }
+            }
+
+            @Override
+            public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted e) {
+                if (ours.contains(e.stageInfo().stageId())) {
+                    stages.add(e.stageInfo());
+                    done.countDown();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(watch);
+        long blocks;
+        try {
+            sc.setJobGroup(group, "T's blocks", false);
+            blocks = tm.blocks().count();
+        } finally {
+            sc.clearJobGroup();
+        }
+        assertTrue(done.await(30, java.util.concurrent.TimeUnit.SECONDS), "stage completed");
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+        spark.sparkContext().removeSparkListener(watch);
+        assertTrue(blocks > 0, r.spec::toString);
+        assertEquals(1, ours.size(), "one stage makes T's blocks, none before it");
+        assertEquals(1, stages.size());
+        var metrics = stages.get(0).taskMetrics();
+        assertEquals(0, metrics.shuffleReadMetrics().totalBytesRead(), "shuffle bytes read building T");
+        assertEquals(0, metrics.shuffleReadMetrics().recordsRead());
+        assertEquals(0, metrics.shuffleWriteMetrics().bytesWritten(), "shuffle bytes written building T");
+    }
+
+    /** Taps of a 5-tap kernel with padding 2 that land inside an axis of n: the test's own count. */
+    private static int taps5(int o, int n) {
+        int c = 0;
+        for (int k = 0; k < 5; k++) if (o - 2 + k >= 0 && o - 2 + k < n) c++;
+        return c;
+    }
+
+    /**
+     * Row blocks of a T with 2^32 rows (16 output channels of 16384^2) and of a T with 2^32 columns (16 input
+     * channels), taken past 2^31: every stored entry, put back at its global (row, column) by its block's
+     * offsets, is the weight the test's own decoding of that row and column says lands there, and each row
+     * holds as many entries as its taps inside the image. Only the few small blocks are built.
+     */
+    @Test
+    void rowBlocksPastTwoToTheThirtyOneHoldTheirEntriesAtLongOffsets() {
+        int n = 16384;
+        Random rnd = new Random(43);
+        for (boolean manyOutputs : new boolean[] {true, false}) {
+            int cOut = manyOutputs ? 16 : 1, cIn = manyOutputs ? 1 : 16;
+            double[] w = new double[cOut * cIn * 25];
+            for (int i = 0; i < w.length; i++) w[i] = 1 + rnd.nextInt(1 << 20); // distinct enough to tell taps apart
+            org.tconv.conv.ConvSpec spec = org.tconv.conv.ConvSpec.builder(new int[] {cOut, cIn, 5, 5}, w)
+                    .padding(org.tconv.conv.Padding.of(2)).build();
+            ConvGeometry g = spec.geometry(new int[] {cIn, n, n});
+            ToeplitzEntries t = new ToeplitzEntries(g);
+            long plane = (long) n * n;
+            assertEquals(1L << 32, manyOutputs ? g.outputElements() : g.inputElements());
+            int rpb = 300, cpb = 40000; // a block of 300 rows crosses an image row edge
+            long wanted = manyOutputs ? (1L << 31) + 5L * plane / 4 + n - 150 : plane / 2 + n - 150;
+            int bi = (int) (wanted / rpb);
+            long r0 = (long) bi * rpb;
+            assertTrue(!manyOutputs || r0 > Integer.MAX_VALUE);
+            long entries = 0, expected = 0;
+            long[] perRow = new long[rpb];
+            long maxCol = 0;
+            for (Tuple2<Tuple2<Object, Object>, Matrix> blk : t.blocksOfRowBlock(bi, rpb, cpb)) {
+                assertEquals(bi, (int) (Integer) blk._1()._1());
+                int bj = (Integer) blk._1()._2();
+                org.apache.spark.mllib.linalg.SparseMatrix m = (org.apache.spark.mllib.linalg.SparseMatrix) blk._2();
+                assertTrue(m.isTransposed() && m.numRows() == rpb && m.numCols() <= cpb);
+                for (int lr = 0; lr < rpb; lr++) {
+                    for (int e = m.colPtrs()[lr]; e < m.colPtrs()[lr + 1]; e++) {
+                        long row = r0 + lr, col = (long) bj * cpb + m.rowIndices()[e];
+                        int co = (int) (row / plane), oy = (int) (row % plane / n), ox = (int) (row % n);
+                        int ci = (int) (col / plane), iy = (int) (col % plane / n), ix = (int) (col % n);
+                        int ky = iy - oy + 2, kx = ix - ox + 2;
+                        assertTrue(ky >= 0 && ky < 5 && kx >= 0 && kx < 5, () -> "entry at " + row + ", " + col + " is no tap");
+                        assertEquals(w[((co * cIn + ci) * 5 + ky) * 5 + kx], m.values()[e], 0.0, () -> "entry at " + row + ", " + col);
+                        perRow[lr]++;
+                        entries++;
+                        maxCol = Math.max(maxCol, col);
+                    }
+                }
+            }
+            for (int lr = 0; lr < rpb; lr++) {
+                long row = r0 + lr;
+                long taps = (long) taps5((int) (row % plane / n), n) * taps5((int) (row % n), n) * cIn;
+                assertEquals(taps, perRow[lr], "entries of row " + row);
+                expected += taps;
+            }
+            assertEquals(expected, entries);
+            if (!manyOutputs) assertTrue(maxCol > Integer.MAX_VALUE, "columns past 2^31 were generated: " + maxCol);
+        }
+    }
 }
