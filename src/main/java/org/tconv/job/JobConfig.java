@@ -19,6 +19,10 @@ public final class JobConfig {
     public final boolean overwrite;
     /** What one input may claim and take (--max-pixels, the executor's memory), checked as it is decoded. */
     public final AdmissionBudget budget;
+    /** {@code --image-column}: the input is a Parquet table of encoded images in this column; null for files. */
+    public final String imageColumn;
+    /** {@code --key-column}: what names a table's rows; null for the default (see ParquetImageTable). */
+    public final String keyColumn;
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype) {
         this(input, output, spec, method, format, verify, dtype, false, AdmissionBudget.defaults());
@@ -26,6 +30,11 @@ public final class JobConfig {
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
                      boolean overwrite, AdmissionBudget budget) {
+        this(input, output, spec, method, format, verify, dtype, overwrite, budget, null, null);
+    }
+
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
+                     boolean overwrite, AdmissionBudget budget, String imageColumn, String keyColumn) {
         this.input = input;
         this.output = output;
         this.spec = spec;
@@ -35,5 +44,7 @@ public final class JobConfig {
         this.dtype = dtype;
         this.overwrite = overwrite;
         this.budget = budget;
+        this.imageColumn = imageColumn;
+        this.keyColumn = keyColumn;
     }
 }
