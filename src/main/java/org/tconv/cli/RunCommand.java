@@ -76,6 +76,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             description = "with --image-column: the column naming each row's outputs (default: the image struct's path, else a column key or __key__, else the row's position)")
     String keyColumn;
 
+    @Option(names = "--shard-split-size", paramLabel = "BYTES", defaultValue = "" + JobConfig.DEFAULT_SHARD_SPLIT_BYTES,
+            description = "an uncompressed .tar shard larger than this is read by several tasks, one per range of this many bytes (not with --format webdataset) (default: ${DEFAULT-VALUE})")
+    long shardSplitSize;
+
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
@@ -154,6 +158,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget, imageColumn, keyColumn);
+        try {
+            return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget, imageColumn, keyColumn, shardSplitSize);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
     }
 }

@@ -28,6 +28,7 @@ import org.tconv.read.InputDecoder;
 import org.tconv.read.InputFile;
 import org.tconv.read.InputFiles;
 import org.tconv.read.ParquetImageTable;
+import org.tconv.read.ShardRange;
 import org.tconv.read.ShardReader;
 import org.tconv.read.WebDatasetShards;
 import org.tconv.write.OutputFormat;
@@ -101,11 +102,13 @@ public final class ConvolutionJob {
     }
 
     private static JavaRDD<ImageBatch> decodedFiles(JavaSparkContext sc, Configuration hadoop, JobConfig cfg, List<InputFile> files,
-                                                    OutputNames names, Map<String, String> rejected) {
+                                                    OutputNames names, Map<String, String> rejected) throws IOException {
         Map<String, Integer> batchItems = batchItems(sc, files, cfg);
         files = dropClashingNames(files, cfg.format, batchItems, names, rejected);
         if (cfg.format != OutputFormat.PARQUET) files = WebDatasetShards.dropClashes(files, rejected);
         if (cfg.format == OutputFormat.WEBDATASET) files = WebDatasetShards.dropLoosePartClashes(files, rejected);
+        // webdataset writes each input shard's tar from the one task that reads it: those stay whole
+        else files = WebDatasetShards.splitBigShards(files, cfg.shardSplitBytes, hadoop);
 
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
@@ -114,7 +117,9 @@ public final class ConvolutionJob {
         boolean companions = cfg.format == OutputFormat.WEBDATASET;
         return inputs(sc, files).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec, budget);
-            return new InputBatches(it, f -> WebDatasetShards.isShard(f)
+            return new InputBatches(it, f -> f instanceof ShardRange
+                    ? new ShardReader((ShardRange) f, conf.value().value(), decoder, uniqueStems)
+                    : WebDatasetShards.isShard(f)
                     ? new ShardReader(f, conf.value().value(), decoder, uniqueStems, companions)
                     : java.util.List.of(decoder.decode(f, conf.value().value())).iterator());
         });
@@ -148,7 +153,7 @@ public final class ConvolutionJob {
         ConvSpec spec = cfg.spec;
         AdmissionBudget budget = cfg.budget;
         boolean carry = cfg.format == OutputFormat.PARQUET;
-        return table.rows(spark, carry).mapPartitions(it -> table.decode(it, new InputDecoder(spec, budget), skipped.value(), carry));
+        return table.rows(spark, carry, PARTITIONS_PER_CORE * sc.defaultParallelism()).mapPartitions(it -> table.decode(it, new InputDecoder(spec, budget), skipped.value(), carry));
     }
 
     private static JobResult convolve(SparkSession spark, JavaSparkContext sc, Configuration hadoop, JobConfig cfg,

@@ -307,11 +307,24 @@ public final class ParquetImageTable implements Serializable {
         }
     }
 
-    /** The table's rows as Spark's Parquet reader gives them to tasks: bytes, key, file, index, carried columns. */
-    public JavaRDD<Row> rows(SparkSession spark, boolean carry) {
+    /**
+     * The table's rows as Spark's Parquet reader gives them to tasks: bytes, key, file, index, carried columns;
+     * in at least {@code minTasks} tasks where the table's row groups allow.
+     */
+    public JavaRDD<Row> rows(SparkSession spark, boolean carry, int minTasks) {
         List<Column> cols = new ArrayList<>(List.of(bytesColumn(), keyColumn(), col("_metadata.file_path"), col("_metadata.row_index")));
         if (carry) for (String c : carried.fieldNames()) cols.add(quoted(c));
-        return table(spark).select(cols.toArray(new Column[0])).javaRDD();
+        // Spark packs a table into splits of up to 128 MB: a 250 MB table of photos would be 2 or 3 tasks, one
+        // core idle at the end. More, smaller splits, as loose files get, unless the user set it. The splits are
+        // planned when the RDD is made, so the setting is put back right after.
+        String key = "spark.sql.files.minPartitionNum";
+        boolean given = spark.conf().contains(key);
+        if (!given) spark.conf().set(key, Integer.toString(minTasks));
+        try {
+            return table(spark).select(cols.toArray(new Column[0])).javaRDD();
+        } finally {
+            if (!given) spark.conf().unset(key);
+        }
     }
 
     /**
