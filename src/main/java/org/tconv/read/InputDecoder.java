@@ -33,6 +33,9 @@ public final class InputDecoder {
     }
 
     public ImageBatch decode(InputFile f, Configuration conf) {
+        if (f.extension().equals("parquet")) { // not read: a table is many inputs, not one
+            return ImageBatch.rejected(f, "a Parquet file: give --image-column COL to read --input as a table of images");
+        }
         byte[] bytes;
         try {
             bytes = readAll(new Path(f.path), conf, budget);

@@ -270,5 +270,13 @@ class ParquetImageTableTest {
         assertEquals(1, keyAlone.status, keyAlone::toString);
         assertTrue(keyAlone.err.contains("--key-column names the rows of a Parquet table: it needs --image-column"), keyAlone::toString);
         assertFalse(Files.exists(out), "no output begun for a refused run");
+
+        Cli noColumn = Cli.run("run", "--input", table.toString(), "--output", out.toString(), "--weights", weights, "--format", "npy");
+        assertEquals(2, noColumn.status, noColumn::toString);
+        Map<String, String> asFiles = RejectedCsv.read(out);
+        assertFalse(asFiles.isEmpty());
+        for (String reason : asFiles.values()) {
+            assertEquals("a Parquet file: give --image-column COL to read --input as a table of images", reason);
+        }
     }
 }
