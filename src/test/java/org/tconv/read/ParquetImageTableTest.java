@@ -235,6 +235,31 @@ class ParquetImageTableTest {
         assertTrue(RejectedCsv.read(byScore).get("0.25").contains("would overwrite the output of 0.5"), "0.25 rejected");
     }
 
+    @Test
+    void pngNamesOfANpyBatchRowAreCheckedAgainstTheOtherKeys() throws IOException {
+        double[] batch = new double[2 * 3 * 8 * 8], one = new double[3 * 8 * 8];
+        for (int i = 0; i < batch.length; i++) batch[i] = i % 7;
+        for (int i = 0; i < one.length; i++) one[i] = i % 5;
+        StructType schema = new StructType().add("x", DataTypes.BinaryType).add("key", DataTypes.StringType);
+        List<Row> rows = List.of(
+                RowFactory.create(NpyArray.toBytes(new int[] {2, 3, 8, 8}, batch), "b"),
+                RowFactory.create(NpyArray.toBytes(new int[] {3, 8, 8}, one), "b_1"),
+                RowFactory.create(NpyArray.toBytes(new int[] {3, 8, 8}, one), "c"));
+        Path table = tmp.resolve("table-npy");
+        SharedSpark.get().createDataFrame(rows, schema).coalesce(1).write().parquet(table.toString());
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("run", "--input", table.toString(), "--image-column", "x", "--output", out.toString(), "--weights", weights, "--format", "png");
+        assertEquals(2, r.status, r::toString);
+        List<String> pngs;
+        try (Stream<Path> s = Files.list(out)) {
+            pngs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).sorted().collect(Collectors.toList());
+        }
+        assertEquals(List.of("b_0.png", "b_1.png", "c.png"), pngs, "a batch row of key b writes b_0.png and b_1.png; the key column picked by default");
+        Map<String, String> rejected = RejectedCsv.read(out);
+        assertEquals(List.of("b_1"), List.copyOf(rejected.keySet()));
+        assertTrue(rejected.get("b_1").contains("would overwrite the output of b"), rejected::toString);
+    }
+
     private static Map<String, byte[]> untar(Path tar) throws IOException {
         Map<String, byte[]> m = new java.util.LinkedHashMap<>();
         try (TarArchiveInputStream t = new TarArchiveInputStream(Files.newInputStream(tar))) {
