@@ -15,6 +15,7 @@ import org.tconv.job.SparkSessions;
 import org.tconv.multiply.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.read.AdmissionBudget;
+import org.tconv.read.ParquetImageTable;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
 
@@ -67,16 +68,37 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             description = "largest image (width x height, also a GIF's logical screen) decoded; a larger one is rejected (default: ${DEFAULT-VALUE}, PIL's MAX_IMAGE_PIXELS)")
     long maxPixels;
 
+    @Option(names = "--image-column", paramLabel = "COL",
+            description = "read --input as a Parquet table of encoded images in column COL: binary, or a struct with a binary field bytes (Hugging Face's Image)")
+    String imageColumn;
+
+    @Option(names = "--key-column", paramLabel = "COL",
+            description = "with --image-column: the column naming each row's outputs (default: the image struct's path, else a column key or __key__, else the row's position)")
+    String keyColumn;
+
+    @Option(names = "--shard-split-size", paramLabel = "BYTES", defaultValue = "" + JobConfig.DEFAULT_SHARD_SPLIT_BYTES,
+            description = "an uncompressed .tar shard larger than this is read by several tasks, one per range of this many bytes (not with --format webdataset) (default: ${DEFAULT-VALUE})")
+    long shardSplitSize;
+
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
         StartupClock.mark("options");
         SparkSession spark = SparkSessions.getOrCreate(master);
         StartupClock.mark("session");
-        JobResult r = ConvolutionJob.run(spark, cfg);
+        ParquetImageTable table = null;
+        if (cfg.imageColumn != null) {
+            try {
+                table = ParquetImageTable.open(spark, cfg.input, cfg.imageColumn, cfg.keyColumn);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
+        JobResult r = ConvolutionJob.run(spark, cfg, table);
         StartupClock.mark("job");
-        out().printf("tconv: %s, method %s%s: %d image(s) from %d file(s) written as %s to %s in %.1f s%n",
-                cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten, cfg.format.name().toLowerCase(), r.output, r.seconds);
+        out().printf("tconv: %s, method %s%s: %d image(s) from %d %s written as %s to %s in %.1f s%n",
+                cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten,
+                table == null ? "file(s)" : "row(s)", cfg.format.name().toLowerCase(), r.output, r.seconds);
         if (!r.rejected.isEmpty()) {
             out().printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
             int shown = 0;
@@ -115,10 +137,20 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             if (f == OutputFormat.WEBDATASET && m == Method.BLOCKMATRIX) {
                 throw new IllegalArgumentException("--format webdataset needs --method toeplitz or direct: blockmatrix regroups rows across tasks, and each output shard is written by the one task that read its input shard");
             }
+            if (keyColumn != null && imageColumn == null) {
+                throw new IllegalArgumentException("--key-column names the rows of a Parquet table: it needs --image-column");
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
         Preflight.localInputExists(in, hadoop);
+        if (imageColumn != null) {
+            try {
+                ParquetImageTable.requireParquetFiles(in, hadoop); // the local case; the rest once Spark reads the footers
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
         String out = output != null ? output
                 : Home.resolve("target/tconv-out/run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         try {
@@ -126,6 +158,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget);
+        try {
+            return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget, imageColumn, keyColumn, shardSplitSize);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
     }
 }

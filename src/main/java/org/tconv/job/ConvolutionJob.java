@@ -2,9 +2,12 @@ package org.tconv.job;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
@@ -12,6 +15,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -23,6 +27,8 @@ import org.tconv.read.InputBatches;
 import org.tconv.read.InputDecoder;
 import org.tconv.read.InputFile;
 import org.tconv.read.InputFiles;
+import org.tconv.read.ParquetImageTable;
+import org.tconv.read.ShardRange;
 import org.tconv.read.ShardReader;
 import org.tconv.read.WebDatasetShards;
 import org.tconv.write.OutputFormat;
@@ -68,14 +74,24 @@ public final class ConvolutionJob {
     }
 
     public static JobResult run(SparkSession spark, JobConfig cfg) throws IOException {
+        ParquetImageTable table = cfg.imageColumn == null ? null : ParquetImageTable.open(spark, cfg.input, cfg.imageColumn, cfg.keyColumn);
+        return run(spark, cfg, table);
+    }
+
+    /** As {@link #run(SparkSession, JobConfig)}, with the table of {@code --image-column} already opened (and checked). */
+    public static JobResult run(SparkSession spark, JobConfig cfg, ParquetImageTable table) throws IOException {
         long start = System.nanoTime();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         Map<String, String> rejected = new TreeMap<>();
-        List<InputFile> files = InputFiles.list(cfg.input, hadoop, rejected);
+        List<InputFile> files = table == null ? InputFiles.list(cfg.input, hadoop, rejected) : null;
         PendingOutput out = new OutputLocation(cfg.output, hadoop).begin(cfg.overwrite, cfg.input);
         try {
-            JobResult r = convolve(spark, sc, hadoop, cfg, files, rejected, out);
+            OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());
+            JavaRDD<ImageBatch> decoded = table == null
+                    ? decodedFiles(sc, hadoop, cfg, files, names, rejected)
+                    : decodedRows(spark, cfg, table, names, rejected);
+            JobResult r = convolve(spark, sc, hadoop, cfg, decoded, table == null ? null : table.carried(), rejected, out);
             beforeFinish.run();
             out.commit(r.rejected);
             return r.finishedIn((System.nanoTime() - start) / 1e9);
@@ -85,25 +101,64 @@ public final class ConvolutionJob {
         }
     }
 
-    private static JobResult convolve(SparkSession spark, JavaSparkContext sc, Configuration hadoop, JobConfig cfg,
-                                      List<InputFile> files, Map<String, String> rejected, PendingOutput out) {
+    private static JavaRDD<ImageBatch> decodedFiles(JavaSparkContext sc, Configuration hadoop, JobConfig cfg, List<InputFile> files,
+                                                    OutputNames names, Map<String, String> rejected) throws IOException {
         Map<String, Integer> batchItems = batchItems(sc, files, cfg);
-        OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());
         files = dropClashingNames(files, cfg.format, batchItems, names, rejected);
         if (cfg.format != OutputFormat.PARQUET) files = WebDatasetShards.dropClashes(files, rejected);
         if (cfg.format == OutputFormat.WEBDATASET) files = WebDatasetShards.dropLoosePartClashes(files, rejected);
+        // webdataset writes each input shard's tar from the one task that reads it: those stay whole
+        else files = WebDatasetShards.splitBigShards(files, cfg.shardSplitBytes, hadoop);
 
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(hadoop));
         ConvSpec spec = cfg.spec;
         AdmissionBudget budget = cfg.budget;
         boolean uniqueStems = cfg.format != OutputFormat.PARQUET;
         boolean companions = cfg.format == OutputFormat.WEBDATASET;
-        JavaRDD<ImageBatch> decoded = inputs(sc, files).mapPartitions(it -> {
+        return inputs(sc, files).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec, budget);
-            return new InputBatches(it, f -> WebDatasetShards.isShard(f)
+            return new InputBatches(it, f -> f instanceof ShardRange
+                    ? new ShardReader((ShardRange) f, conf.value().value(), decoder, uniqueStems)
+                    : WebDatasetShards.isShard(f)
                     ? new ShardReader(f, conf.value().value(), decoder, uniqueStems, companions)
                     : java.util.List.of(decoder.decode(f, conf.value().value())).iterator());
         });
+    }
+
+    /**
+     * A table's rows as inputs: Spark's Parquet reader reads them in tasks, each decoded there. When rows
+     * write named files (npy, png, webdataset), their keys are checked first, as file names are, on the
+     * driver: only the keys travel there (a pass over the key column alone), never an image.
+     */
+    private static JavaRDD<ImageBatch> decodedRows(SparkSession spark, JobConfig cfg, ParquetImageTable table, OutputNames names,
+                                                   Map<String, String> rejected) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        table.countRows(spark);
+        Set<String> skip = new HashSet<>();
+        if (cfg.format != OutputFormat.PARQUET) {
+            List<ParquetImageTable.RowName> keys = new ArrayList<>(table.names(spark, cfg.format == OutputFormat.PNG, cfg.spec.dims()).collect());
+            // the later row of a clash is the one rejected, as the later file in path order is
+            keys.sort(Comparator.comparing((ParquetImageTable.RowName k) -> k.file).thenComparingLong(k -> k.index));
+            for (ParquetImageTable.RowName k : keys) {
+                if (k.key == null) continue; // rejected by its task, with the reason
+                OutputFormat naming = cfg.format == OutputFormat.WEBDATASET ? OutputFormat.NPY : cfg.format; // a member <key>.npy
+                String why = names.claim(k.key, OutputNames.of(new InputFile(k.key, k.key).relativeStem(), naming, k.batchItems));
+                if (why != null) {
+                    skip.add(ParquetImageTable.rowId(k.file, k.index));
+                    rejected.putIfAbsent(k.key, why);
+                }
+            }
+        }
+        Broadcast<Set<String>> skipped = sc.broadcast(skip);
+        ConvSpec spec = cfg.spec;
+        AdmissionBudget budget = cfg.budget;
+        boolean carry = cfg.format == OutputFormat.PARQUET;
+        return table.rows(spark, carry, PARTITIONS_PER_CORE * sc.defaultParallelism()).mapPartitions(it -> table.decode(it, new InputDecoder(spec, budget), skipped.value(), carry));
+    }
+
+    private static JobResult convolve(SparkSession spark, JavaSparkContext sc, Configuration hadoop, JobConfig cfg,
+                                      JavaRDD<ImageBatch> decoded, StructType scalars, Map<String, String> rejected, PendingOutput out) {
+        ConvSpec spec = cfg.spec;
         JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype);
 
         Verification verification = null;
@@ -115,7 +170,7 @@ public final class ConvolutionJob {
         LongAccumulator items = sc.sc().longAccumulator("items");
         // Counted as rows are written: a shard's members are only known to its task.
         LongAccumulator acceptedAcc = sc.sc().longAccumulator("accepted");
-        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, acceptedAcc, items);
+        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, acceptedAcc, items, scalars);
         for (Tuple2<String, String> r : rejectedAcc.value()) {
             rejected.putIfAbsent(r._1(), r._2());
         }

@@ -19,6 +19,14 @@ public final class JobConfig {
     public final boolean overwrite;
     /** What one input may claim and take (--max-pixels, the executor's memory), checked as it is decoded. */
     public final AdmissionBudget budget;
+    /** {@code --image-column}: the input is a Parquet table of encoded images in this column; null for files. */
+    public final String imageColumn;
+    /** {@code --key-column}: what names a table's rows; null for the default (see ParquetImageTable). */
+    public final String keyColumn;
+    /** {@code --shard-split-size}: an uncompressed tar shard larger than this is read by several tasks. */
+    public final long shardSplitBytes;
+    /** Spark's own split size for files, {@code spark.sql.files.maxPartitionBytes}'s default. */
+    public static final long DEFAULT_SHARD_SPLIT_BYTES = 128L << 20;
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype) {
         this(input, output, spec, method, format, verify, dtype, false, AdmissionBudget.defaults());
@@ -26,6 +34,11 @@ public final class JobConfig {
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
                      boolean overwrite, AdmissionBudget budget) {
+        this(input, output, spec, method, format, verify, dtype, overwrite, budget, null, null, DEFAULT_SHARD_SPLIT_BYTES);
+    }
+
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
+                     boolean overwrite, AdmissionBudget budget, String imageColumn, String keyColumn, long shardSplitBytes) {
         this.input = input;
         this.output = output;
         this.spec = spec;
@@ -35,5 +48,9 @@ public final class JobConfig {
         this.dtype = dtype;
         this.overwrite = overwrite;
         this.budget = budget;
+        this.imageColumn = imageColumn;
+        this.keyColumn = keyColumn;
+        if (shardSplitBytes < 1) throw new IllegalArgumentException("--shard-split-size must be at least 1 byte, not " + shardSplitBytes);
+        this.shardSplitBytes = shardSplitBytes;
     }
 }

@@ -31,6 +31,11 @@ public class ImageBatch implements Serializable {
     private String shardFolder;
     /** The sample's other members to copy beside the result (name after the key, e.g. {@code json}); may be null. */
     private java.util.Map<String, byte[]> companions;
+    /**
+     * A table row's scalar columns ({@link ParquetImageTable#carried}), packed by {@link ParquetImageTable}, for
+     * Parquet output; null for a file.
+     */
+    private byte[] scalars;
 
     public ImageBatch() {}
 
@@ -57,7 +62,7 @@ public class ImageBatch implements Serializable {
         ImageBatch b = new ImageBatch();
         b.path = path; b.relative = relative; b.batched = batched; b.count = count; b.shape = shape;
         b.values = values; b.error = error; b.outShape = outShape; b.outValues = outValues;
-        b.shardFolder = shardFolder; b.companions = companions;
+        b.shardFolder = shardFolder; b.companions = companions; b.scalars = scalars;
         return b;
     }
 
@@ -102,4 +107,6 @@ public class ImageBatch implements Serializable {
     public void setShardFolder(String v) { shardFolder = v; }
     public java.util.Map<String, byte[]> getCompanions() { return companions; }
     public void setCompanions(java.util.Map<String, byte[]> v) { companions = v; }
+    public byte[] getScalars() { return scalars; }
+    public void setScalars(byte[] v) { scalars = v; }
 }

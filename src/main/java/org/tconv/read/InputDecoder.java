@@ -33,6 +33,9 @@ public final class InputDecoder {
     }
 
     public ImageBatch decode(InputFile f, Configuration conf) {
+        if (f.extension().equals("parquet")) { // not read: a table is many inputs, not one
+            return ImageBatch.rejected(f, "a Parquet file: give --image-column COL to read --input as a table of images");
+        }
         byte[] bytes;
         try {
             bytes = readAll(new Path(f.path), conf, budget);
@@ -72,9 +75,25 @@ public final class InputDecoder {
         }
     }
 
+    /**
+     * Decodes bytes that carry no file name (a table's image column): a {@code .npy} when they start as one,
+     * else an image, whose own magic picks PNG, JPEG, BMP or GIF. Checked against the budget as a file's
+     * bytes are, and guarded as a file's decode is.
+     */
+    public ImageBatch decodeEncoded(InputFile f, byte[] bytes) {
+        if (bytes.length > budget.memory() / 2) {
+            return ImageBatch.rejected(f, "image of " + bytes.length + " bytes is more than half the " + budget.memory() + " bytes one item may take");
+        }
+        boolean npy = NpyArray.startsLikeNpy(bytes);
+        return guarded(f, () -> decode(f, bytes, npy));
+    }
+
     ImageBatch decode(InputFile f, byte[] bytes) {
+        return decode(f, bytes, f.extension().equals("npy"));
+    }
+
+    private ImageBatch decode(InputFile f, byte[] bytes, boolean npy) {
         NpyArray a;
-        boolean npy = f.extension().equals("npy");
         if (npy) {
             a = NpyArray.read(bytes, budget);
         } else {

@@ -3,7 +3,7 @@ package org.tconv.read;
 import java.io.Serializable;
 
 /** One file to convolve: its full Hadoop path and its path relative to the input root (names the output). */
-public final class InputFile implements Serializable {
+public class InputFile implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public final String path;

@@ -64,6 +64,17 @@ public final class NpyArray implements Serializable {
     }
 
     /**
+     * Whether bytes of unknown origin (a table's image column) are meant as a {@code .npy}: they start as its
+     * magic does, as far as they go. No image format starts with 0x93, so a cut-off .npy still goes to the
+     * .npy reader, which names what is wrong with it.
+     */
+    public static boolean startsLikeNpy(byte[] bytes) {
+        if (bytes.length == 0) return false;
+        for (int i = 0; i < Math.min(bytes.length, MAGIC.length); i++) if (bytes[i] != MAGIC[i]) return false;
+        return true;
+    }
+
+    /**
      * Parses a whole file.
      *
      * @throws IllegalArgumentException naming what is wrong: {@code not a .npy file (bad magic)},

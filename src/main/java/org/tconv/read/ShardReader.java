@@ -11,6 +11,8 @@ import java.util.NoSuchElementException;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.tar.TarFile;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -39,6 +41,11 @@ public final class ShardReader implements Iterator<ImageBatch> {
     private final long shardBytes;
     private final boolean gzip;
     private TarArchiveInputStream tar;
+    /** A range of a big shard ({@link ShardRange}): its entries, found by seeking; null when streaming a whole shard. */
+    private TarFile tarFile;
+    private Iterator<TarArchiveEntry> entries;
+    private TarArchiveEntry current;
+    private final ShardRange range;
     private final Map<String, String> seenOutputs = new HashMap<>();
     private final boolean keepCompanions;
     /** Rows of samples complete (the next member has another key) and not yet taken. */
@@ -63,6 +70,7 @@ public final class ShardReader implements Iterator<ImageBatch> {
      *        ({@code --format webdataset} copies them beside the result)
      */
     public ShardReader(InputFile shard, Configuration conf, InputDecoder decoder, boolean uniqueStems, boolean keepCompanions) {
+        this.range = null;
         this.keepCompanions = keepCompanions;
         this.shard = shard;
         this.decoder = decoder;
@@ -83,6 +91,47 @@ public final class ShardReader implements Iterator<ImageBatch> {
         this.shardBytes = len;
     }
 
+    /**
+     * Reads the members of one range of an uncompressed tar ({@link ShardRange}): the tar's headers are read
+     * by seeking over the data before the range (Commons Compress's {@link TarFile}), and only the members
+     * whose header block starts in the range are read and decoded. The names of the members before it are
+     * still claimed, so a second member of one name is rejected as when one task reads the whole shard.
+     * Companions are not attached: {@code --format webdataset} writes one tar per input shard, so its shards
+     * are not split.
+     */
+    public ShardReader(ShardRange range, Configuration conf, InputDecoder decoder, boolean uniqueStems) {
+        this.range = range;
+        this.keepCompanions = false;
+        this.shard = range;
+        this.decoder = decoder;
+        this.uniqueStems = uniqueStems;
+        this.folder = WebDatasetShards.outputFolder(range);
+        this.gzip = false;
+        long len = -1;
+        try {
+            Path p = new Path(range.path);
+            FileSystem fs = p.getFileSystem(conf);
+            len = fs.getFileStatus(p).getLen();
+            tarFile = new TarFile(new HadoopSeekableChannel(fs.open(p), len));
+            entries = tarFile.getEntries().iterator();
+        } catch (IOException | RuntimeException e) {
+            ready.add(ImageBatch.rejected(range, "cannot read shard: " + InputDecoder.oneLine(e)));
+            done = true;
+        }
+        this.shardBytes = len;
+    }
+
+    private TarArchiveEntry nextEntry() throws IOException {
+        if (tarFile == null) return tar.getNextEntry();
+        current = entries.hasNext() ? entries.next() : null;
+        return current;
+    }
+
+    /** The current entry's bytes: read once, by the one caller that takes them. */
+    private InputStream data() throws IOException {
+        return tarFile == null ? tar : tarFile.getInputStream(current);
+    }
+
     @Override
     public boolean hasNext() {
         while (ready.isEmpty() && !done) readSome();
@@ -99,11 +148,19 @@ public final class ShardReader implements Iterator<ImageBatch> {
     private void readSome() {
         try {
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
+            while ((e = nextEntry()) != null) {
                 if (!e.isFile()) continue; // folders, links, devices: not samples
                 String name = stripDot(e.getName());
                 if (hidden(name)) continue;
                 boolean input = isInput(name);
+                if (range != null) {
+                    long header = e.getDataOffset() - TarConstants.DEFAULT_RCDSIZE;
+                    if (header >= range.end) break;
+                    if (!range.holds(header)) { // before the range: another task's, but its name counts here too
+                        if (input && safe(name)) seenOutputs.putIfAbsent(outputKey(name), shard.path + "/" + name);
+                        continue;
+                    }
+                }
                 if (!input && !(keepCompanions && isCompanion(name))) continue;
                 String key = sampleKey(name);
                 if (!key.equals(sampleKey)) {
@@ -115,7 +172,7 @@ public final class ShardReader implements Iterator<ImageBatch> {
                     sample.add(safe(name) ? member(e, name) : ImageBatch.rejected(new InputFile(shard.path + "/" + name, name),
                             "member name would put its output outside the shard's folder " + folder + "/"));
                 } else if (safe(name) && admit(e.getSize(), shardBytes, gzip) == null && e.getSize() <= MAX_COMPANION_BYTES) {
-                    byte[] bytes = tar.readNBytes((int) e.getSize());
+                    byte[] bytes = data().readNBytes((int) e.getSize());
                     if (bytes.length == e.getSize()) companions.put(name.substring(key.length() + 1), bytes);
                 }
                 if (!ready.isEmpty()) return;
@@ -140,6 +197,7 @@ public final class ShardReader implements Iterator<ImageBatch> {
         endSample();
         done = true;
         IOUtils.closeStream(tar);
+        IOUtils.closeStream(tarFile);
         if (failure != null) ready.add(ImageBatch.rejected(shard, failure));
     }
 
@@ -159,9 +217,7 @@ public final class ShardReader implements Iterator<ImageBatch> {
 
     private ImageBatch member(TarArchiveEntry e, String name) throws IOException {
         InputFile f = new InputFile(shard.path + "/" + name, folder + "/" + name);
-        // webdataset output names a result after its sample's key: a.b.jpg and a.c.png would both be a.npy
-        String key = keepCompanions ? folder + "/" + sampleKey(name) : uniqueStems ? f.relativeStem() : f.relative;
-        String earlier = seenOutputs.putIfAbsent(key, f.path);
+        String earlier = seenOutputs.putIfAbsent(outputKey(name), f.path);
         if (earlier != null) {
             return ImageBatch.rejected(f, earlier.equals(f.path)
                     ? "the shard holds a second member of this name; the first one was used"
@@ -171,11 +227,18 @@ public final class ShardReader implements Iterator<ImageBatch> {
         String refusal = admit(e.getSize(), shardBytes, gzip);
         if (refusal != null) return ImageBatch.rejected(f, refusal);
         byte[] bytes = new byte[(int) e.getSize()];
-        int total = tar.readNBytes(bytes, 0, bytes.length);
+        int total = data().readNBytes(bytes, 0, bytes.length);
         if (total < bytes.length) {
             return ImageBatch.rejected(f, "member cut off: its header claims " + bytes.length + " bytes, the shard holds " + total);
         }
         return decoder.decodeBytes(f, bytes);
+    }
+
+    /** What a member's output is named by; two members with one such name would write one file. */
+    private String outputKey(String name) {
+        InputFile f = new InputFile(shard.path + "/" + name, folder + "/" + name);
+        // webdataset output names a result after its sample's key: a.b.jpg and a.c.png would both be a.npy
+        return keepCompanions ? folder + "/" + sampleKey(name) : uniqueStems ? f.relativeStem() : f.relative;
     }
 
     /**

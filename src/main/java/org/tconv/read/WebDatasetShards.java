@@ -1,10 +1,14 @@
 package org.tconv.read;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Which listed files are WebDataset shards ({@code .tar}, {@code .tar.gz}, {@code .tgz}) and where their
@@ -21,6 +25,32 @@ public final class WebDatasetShards {
 
     public static boolean isShard(InputFile f) {
         return suffix(f.relative) != null;
+    }
+
+    /**
+     * The job's inputs with each uncompressed tar shard larger than {@code splitBytes} replaced by its
+     * {@link ShardRange}s of {@code splitBytes} (the last to the end), each read by a task of its own. Gzip
+     * has no place to start reading but its beginning, so a {@code .tar.gz} stays whole. Looks at the shards'
+     * lengths, not their contents.
+     */
+    public static List<InputFile> splitBigShards(List<InputFile> files, long splitBytes, Configuration conf) throws IOException {
+        List<InputFile> out = new ArrayList<>();
+        for (InputFile f : files) {
+            if (!isShard(f) || gzipped(f)) {
+                out.add(f);
+                continue;
+            }
+            Path p = new Path(f.path);
+            long len = p.getFileSystem(conf).getFileStatus(p).getLen();
+            if (len <= splitBytes) {
+                out.add(f);
+                continue;
+            }
+            for (long start = 0; start < len; start += splitBytes) {
+                out.add(new ShardRange(f, start, start + splitBytes >= len ? Long.MAX_VALUE : start + splitBytes));
+            }
+        }
+        return out;
     }
 
     static boolean gzipped(InputFile f) {

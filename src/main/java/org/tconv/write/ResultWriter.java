@@ -6,13 +6,20 @@ import java.util.List;
 
 import org.apache.hadoop.io.Text;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
+import org.tconv.read.ParquetImageTable;
 
 import scala.Tuple2;
 
@@ -31,6 +38,17 @@ public final class ResultWriter {
                              org.apache.hadoop.conf.Configuration conf,
                              CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator inputsWritten,
                              LongAccumulator itemsWritten) {
+        write(spark, result, format, output, conf, rejected, inputsWritten, itemsWritten, null);
+    }
+
+    /**
+     * As above; {@code scalars}, when not null, are the columns of a Parquet image table that each row
+     * carries ({@link ImageBatch#getScalars}) and that Parquet output keeps after path, index, shape and values.
+     */
+    public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
+                             org.apache.hadoop.conf.Configuration conf,
+                             CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator inputsWritten,
+                             LongAccumulator itemsWritten, StructType scalars) {
         JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
                 inputsWritten.add(1);
@@ -42,8 +60,10 @@ public final class ResultWriter {
         });
         switch (format) {
             case PARQUET:
-                spark.createDataset(good.flatMap(ResultWriter::rows).rdd(), Encoders.bean(OutputRow.class))
-                        .select("path", "index", "shape", "values")
+                Dataset<Row> rows = scalars == null
+                        ? spark.createDataset(good.flatMap(ResultWriter::rows).rdd(), Encoders.bean(OutputRow.class)).select("path", "index", "shape", "values")
+                        : spark.createDataFrame(good.flatMap(ResultWriter::rowsWithScalars), withScalars(scalars));
+                rows
                         // Append: the directory exists (it holds tconv's marker); Overwrite would delete it first.
                         .write().mode(SaveMode.Append)
                         .option(PendingOutput.COMMITTER_SUCCESS_KEY, "false")
@@ -61,6 +81,33 @@ public final class ResultWriter {
             default:
                 throw new AssertionError(format);
         }
+    }
+
+    /** tconv's columns, as the bean encoder writes them for files, then the table's. */
+    static StructType withScalars(StructType scalars) {
+        StructType s = new StructType()
+                .add("path", DataTypes.StringType)
+                .add("index", DataTypes.IntegerType, false)
+                .add("shape", DataTypes.createArrayType(DataTypes.IntegerType, false))
+                .add("values", DataTypes.createArrayType(DataTypes.DoubleType, false));
+        for (StructField f : scalars.fields()) s = s.add(f);
+        return s;
+    }
+
+    private static java.util.Iterator<Row> rowsWithScalars(ImageBatch b) {
+        Object[] carried = ParquetImageTable.unpack(b.getScalars());
+        int size = b.getOutValues().length / b.getCount();
+        List<Row> out = new ArrayList<>(b.getCount());
+        for (int i = 0; i < b.getCount(); i++) {
+            Object[] v = new Object[4 + carried.length];
+            v[0] = b.getPath();
+            v[1] = i;
+            v[2] = b.getOutShape();
+            v[3] = Arrays.copyOfRange(b.getOutValues(), i * size, (i + 1) * size);
+            System.arraycopy(carried, 0, v, 4, carried.length);
+            out.add(RowFactory.create(v));
+        }
+        return out.iterator();
     }
 
     private static java.util.Iterator<OutputRow> rows(ImageBatch b) {
