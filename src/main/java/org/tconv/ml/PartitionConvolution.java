@@ -65,6 +65,12 @@ final class PartitionConvolution implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
+        if (items.kind() == InputKind.IMAGE) {
+            // Spark's image source decodes each file (lazily, as this task pulls rows) with ImageIO.read,
+            // which by default first copies the bytes to a temporary file; in memory its reading is 1.5-2x
+            // as fast. ImageIO's setting is per JVM, and tconv's own decoder never uses the disk cache either.
+            javax.imageio.ImageIO.setUseCache(false);
+        }
         Map<String, ConvGeometry> geometries = new HashMap<>();
         return new Iterator<>() {
             private Iterator<Pending> done = Collections.emptyIterator();
@@ -104,6 +110,11 @@ final class PartitionConvolution implements MapPartitionsFunction<Row, Row> {
                 values += g.inputElements() + g.outputElements();
             } catch (RuntimeException e) {
                 reject(p, InputDecoder.oneLine(e));
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                // The last line behind the admission budget, as in the CLI: what the decoder held is garbage
+                // now, so the other rows can go on.
+                reject(p, "decoding ran out of " + (e instanceof StackOverflowError ? "stack" : "memory") + " (" + InputDecoder.oneLine(e)
+                        + "); the input claims more than the budget saw");
             }
         }
         for (List<Pending> group : byShape.values()) convolve(group);

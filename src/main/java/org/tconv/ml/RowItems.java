@@ -40,6 +40,10 @@ final class RowItems implements Serializable {
         this.budget = budget;
     }
 
+    InputKind kind() {
+        return kind;
+    }
+
     Item read(Row row) {
         if (row.isNullAt(inputIndex)) throw new InputRejectedException("the input is null");
         switch (kind) {

@@ -409,6 +409,15 @@ class ToeplitzConvolutionTest {
     }
 
     @Test
+    void toStringSaysWhatItComputesAsTheReadmeShows() {
+        ToeplitzConvolution t = sobel("image");
+        assertEquals("ToeplitzConvolution(" + t.uid() + "): image -> edges (shape edges_shape, reason edges_reason), Conv2d(weights (2,3,3,3), "
+                + "stride=1,1, padding=1, dilation=1,1, groups=1, padding_mode=zeros, bias=false), method toeplitz f64, max 178956970 pixels",
+                t.toString());
+        assertTrue(new ToeplitzConvolution().toString().contains("no convolution (weights are not set (setWeights))"));
+    }
+
+    @Test
     void worksInsideAPipeline() throws IOException {
         Path dir = mixedFolder();
         Dataset<Row> images = spark.read().format("image").load(dir.toString());

@@ -29,6 +29,7 @@ public final class TransformerBench {
         Path dir = Paths.get(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int passes = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        String[] sources = (args.length > 3 ? args[3] : "image,binaryFile").split(",");
         String home = System.getProperty("tconv.home", ".");
         makeImages(dir, n, Paths.get(home, "data/images"));
         SparkSession spark = SparkSession.builder().master("local[*]").appName("tconv-transformer-bench")
@@ -38,9 +39,9 @@ public final class TransformerBench {
         spark.sparkContext().setLogLevel("WARN");
         String weights = Paths.get(home, "conf/default-weights.npy").toString();
         Path out = Files.createTempDirectory("tconv-transformer-bench");
-        for (String source : new String[] {"image", "binaryFile"}) {
+        for (String source : sources) {
+            String column = source.equals("image") ? "image" : "content";
             for (int p = 1; p <= passes; p++) {
-                String column = source.equals("image") ? "image" : "content";
                 long t0 = System.nanoTime();
                 Dataset<Row> in = spark.read().format(source).load(dir.toString());
                 Dataset<Row> edges = new ToeplitzConvolution().setInputCol(column).setOutputCol("edges").setWeights(weights)
@@ -51,6 +52,11 @@ public final class TransformerBench {
                 System.out.printf(Locale.ROOT, "transformer on %s source, pass %d: %d images in %.2f s = %.0f images/s (%d with a reason)%n",
                         source, p, n, s, n / s, bad);
             }
+            // what Spark's reading alone costs, for the split
+            long t0 = System.nanoTime();
+            spark.read().format(source).load(dir.toString()).write().format("noop").mode("overwrite").save();
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "%s source alone (read, no convolution, noop sink): %.2f s = %.0f images/s%n", source, s, n / s);
         }
         spark.stop();
     }
