@@ -35,6 +35,8 @@ final class PartitionConvolution implements MapPartitionsFunction<Row, Row> {
      * alive for the collector, as in the CLI's toeplitz method.
      */
     static final long CHUNK_VALUES = 2L << 20;
+    /** Shapes whose geometry a task keeps (each is a few arrays of its axes' length). */
+    private static final int MAX_GEOMETRIES = 4096;
 
     private final RowItems items;
     private final ConvSpec spec;
@@ -102,6 +104,7 @@ final class PartitionConvolution implements MapPartitionsFunction<Row, Row> {
                 ConvGeometry g = geometries.get(key);
                 if (g == null) {
                     g = spec.geometry(p.item.shape); // rejects what PyTorch would refuse
+                    if (geometries.size() >= MAX_GEOMETRIES) geometries.clear(); // a dataset of a million photo sizes
                     geometries.put(key, g);
                 }
                 budget.checkItem(1, p.item.shape, g.outputShape()); // padding can make a small input's output huge
