@@ -102,6 +102,54 @@ class ToeplitzConvolutionTest {
         }
     }
 
+    /** An RGBA and a gray PNG: Spark's 4- and 1-channel structs bridge to the file decoder's 3 and 1 planes. */
+    @Test
+    void alphaAndGrayImageStructsMatchTheFileDecoder() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("alpha"));
+        BufferedImage chelsea = ImageIO.read(PHOTOS.resolve("chelsea.png").toFile());
+        BufferedImage rgba = new BufferedImage(23, 19, BufferedImage.TYPE_4BYTE_ABGR);
+        for (int y = 0; y < 19; y++) {
+            for (int x = 0; x < 23; x++) rgba.setRGB(x, y, (chelsea.getRGB(3 * x, 5 * y) & 0xffffff) | ((x * 11 + y * 3) % 256) << 24);
+        }
+        ImageIO.write(rgba, "png", dir.resolve("rgba.png").toFile());
+        BufferedImage gray = new BufferedImage(17, 9, BufferedImage.TYPE_BYTE_GRAY);
+        gray.getGraphics().drawImage(chelsea, 0, 0, null);
+        ImageIO.write(gray, "png", dir.resolve("gray.png").toFile());
+        List<Row> rows = spark.read().format("image").load(dir.toString()).collectAsList();
+        assertEquals(2, rows.size());
+        Set<Integer> channels = new HashSet<>();
+        for (Row r : rows) {
+            Row image = r.getStruct(0);
+            channels.add(image.getAs("nChannels"));
+            Item item = SparkImages.toItem(image, org.tconv.read.AdmissionBudget.defaults());
+            NpyArray file = ImageDecoder.decode(Files.readAllBytes(fileOf(image.getAs("origin"))));
+            assertArrayEquals(file.shape, item.shape, image.<String>getAs("origin"));
+            assertArrayEquals(file.data, item.values, 0.0, image.<String>getAs("origin"));
+        }
+        assertEquals(Set.of(1, 4), channels);
+    }
+
+    /** Structs that do not hold what they claim are reasons, with the figures. */
+    @Test
+    void inconsistentImageStructsAreRefused() {
+        StructType schema = org.apache.spark.ml.image.ImageSchema.columnSchema();
+        var budget = org.tconv.read.AdmissionBudget.defaults();
+        Row ok = new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(
+                new Object[] {"x", 1, 2, 3, 16, new byte[] {30, 10, (byte) 200, 0, 0, (byte) 255}}, schema);
+        Item item = SparkImages.toItem(ok, budget);
+        assertArrayEquals(new int[] {3, 1, 2}, item.shape);
+        assertArrayEquals(new double[] {200, 255, 10, 0, 30, 0}, item.values, 0.0);
+        Row shortData = new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {"x", 2, 2, 3, 16, new byte[6]}, schema);
+        var e = assertThrows(org.tconv.conv.InputRejectedException.class, () -> SparkImages.toItem(shortData, budget));
+        assertEquals("image struct of 2x2x3 holds 6 bytes of data, not 12", e.getMessage());
+        Row float32 = new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {"x", 1, 1, 3, 21, new byte[12]}, schema);
+        e = assertThrows(org.tconv.conv.InputRejectedException.class, () -> SparkImages.toItem(float32, budget));
+        assertTrue(e.getMessage().startsWith("image struct of mode 21"), e.getMessage());
+        Row huge = new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {"x", 30000, 30000, 1, 0, new byte[0]}, schema);
+        e = assertThrows(org.tconv.conv.InputRejectedException.class, () -> SparkImages.toItem(huge, budget));
+        assertTrue(e.getMessage().contains("over the limit of 178956970 pixels"), e.getMessage());
+    }
+
     /** PNGs of several sizes (crops of the photos, a gray one), a corrupt file and a text file named .png in one folder. */
     private Path mixedFolder() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("mixed"));
