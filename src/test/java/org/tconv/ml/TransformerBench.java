@@ -59,6 +59,10 @@ public final class TransformerBench {
             System.out.printf(Locale.ROOT, "%s source alone (read, no convolution, noop sink): %.2f s = %.0f images/s%n", source, s, n / s);
         }
         spark.stop();
+        // the passes' Parquet folders: this run made the directory, so it removes it
+        try (var walk = Files.walk(out)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     private static void makeImages(Path dir, int n, Path photos) throws Exception {
