@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.tconv.write.PosixLocalFileSystem;
 
 /**
  * The SparkSession of a tconv run: embedded {@code local[*]} unless spark-submit or {@code --master} says
@@ -34,6 +35,10 @@ public final class SparkSessions {
             // Parquet: no summary files and no per-job schema merging to plan; the footer has the schema.
             setUnlessGiven(b, conf, "spark.hadoop.parquet.summary.metadata.level", "NONE");
             setUnlessGiven(b, conf, "spark.sql.parquet.mergeSchema", "false");
+            // file: paths without a chmod process per file and directory written (PosixLocalFileSystem)
+            if (new org.apache.hadoop.conf.Configuration().get(PosixLocalFileSystem.KEY) == null) {
+                setUnlessGiven(b, conf, "spark.hadoop." + PosixLocalFileSystem.KEY, PosixLocalFileSystem.class.getName());
+            }
         }
         setUnlessGiven(b, conf, "spark.ui.showConsoleProgress", "false");
         REQUESTED.incrementAndGet();

@@ -162,6 +162,31 @@ class LauncherIT {
         Files.deleteIfExists(key);
     }
 
+    /**
+     * The launcher asks {@code java -version} (a whole JVM start) only when the java it runs is not the one
+     * whose answer it kept: a stand-in {@code java} on PATH logs each call and runs the real one.
+     */
+    @Test
+    void javaVersionIsAskedOncePerJvmAndAgainWhenTheJvmChanges() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("jdk/bin"));
+        Path calls = tmp.resolve("calls.txt");
+        Path fake = bin.resolve("java");
+        String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(fake, "#!/bin/sh\necho \"$*\" | cut -c1-40 >> " + calls + "\nexec " + real + " \"$@\"\n");
+        Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.util.Map<String, String> env = java.util.Map.of("PATH", bin + ":" + System.getenv("PATH"));
+        for (int i = 0; i < 2; i++) assertEquals(0, tconv(env, "--version").status);
+        List<String> first = Files.readAllLines(calls);
+        assertEquals(1, first.stream().filter(l -> l.equals("-version")).count(), "asked once for two starts: " + first);
+        assertEquals(2, first.stream().filter(l -> l.startsWith("-XX:")).count(), "and ran tconv twice: " + first);
+
+        Files.writeString(fake, Files.readString(fake) + "# updated\n"); // another size and mtime: another JVM
+        assertEquals(0, tconv(env, "--version").status);
+        List<String> after = Files.readAllLines(calls);
+        assertEquals(2, after.stream().filter(l -> l.equals("-version")).count(), "asked again after the JVM changed: " + after);
+        assertEquals(0, tconv("--version").status); // the cache describes the real java again
+    }
+
     private void runAndCheck(Path in, double[] expected, String when, String... env) throws Exception {
         Path out = tmp.resolve("out-" + when.replace(' ', '-'));
         java.util.Map<String, String> vars = env.length == 0 ? java.util.Map.of() : java.util.Map.of(env[0], env[1]);
