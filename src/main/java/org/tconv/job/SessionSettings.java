@@ -7,8 +7,8 @@ import java.util.function.Predicate;
 /**
  * What a tconv command asks of its SparkSession beyond spark-submit's and spark-defaults' own settings:
  * the lean local defaults (no UI, no event log, shuffle partitions = cores, no Parquet summaries, local
- * files without chmod processes), the UI when {@code --ui} asks for it, Spark's console progress bar when a
- * person watches stderr, and the user's {@code --conf k=v}. Order of precedence, strongest first:
+ * files without chmod processes, no Spark console bar), the UI when {@code --ui} asks for it, and the
+ * user's {@code --conf k=v}; and whether tconv's own progress line is drawn. Order of precedence, strongest first:
  * {@code --conf}, settings already given (spark-submit --conf, spark-defaults.conf), {@code --ui} and the
  * progress decision, the lean defaults. Kept apart from the session so the decision is tested without Spark.
  */
@@ -45,7 +45,9 @@ public final class SessionSettings {
             if (localFileSystem != null) s.put("spark.hadoop.fs.file.impl", localFileSystem);
         }
         if (ui) s.put("spark.ui.enabled", "true");
-        s.put("spark.ui.showConsoleProgress", Boolean.toString(progress));
+        // tconv draws its own line (JobProgress) on the terminal; Spark's bar would go through the launcher's
+        // line filter of stderr and come out only at each stage's end
+        s.put("spark.ui.showConsoleProgress", "false");
         s.keySet().removeIf(given);
         s.putAll(conf);
         return s;

@@ -39,7 +39,7 @@ class SessionSettingsTest {
         assertEquals("false", s.get("spark.ui.enabled"), "--conf spark.ui.enabled=false beats --ui");
         assertEquals("3g", s.get("spark.executor.memory"));
         assertFalse(s.containsKey("spark.eventLog.enabled"), "spark-defaults' own value is left alone");
-        assertEquals("true", s.get("spark.ui.showConsoleProgress"));
+        assertEquals("false", s.get("spark.ui.showConsoleProgress"), "tconv's own line, not Spark's bar, even when watched");
         assertEquals("true", new SessionSettings(Map.of(), true, false).resolve(true, 2, k -> false, FS).get("spark.ui.enabled"));
     }
 
