@@ -142,6 +142,8 @@ class LauncherIT {
 
         Files.deleteIfExists(archive);
         Files.deleteIfExists(key);
+        assertEquals(0, tconv("run", "--help").status);
+        assertFalse(Files.exists(archive), "run --help exits 0 but starts no Spark: its few classes make no archive");
         runAndCheck(in, expected, "first");
         assertTrue(Files.size(archive) > 0 && Files.exists(key), "the first run made the archive");
         String firstKey = Files.readString(key);
