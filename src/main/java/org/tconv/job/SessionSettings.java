@@ -8,9 +8,9 @@ import java.util.function.Predicate;
  * What a tconv command asks of its SparkSession beyond spark-submit's and spark-defaults' own settings:
  * the lean local defaults (no UI, no event log, shuffle partitions = cores, no Parquet summaries, local
  * files without chmod processes, no Spark console bar), the UI when {@code --ui} asks for it, and the
- * user's {@code --conf k=v}; and whether tconv's own progress line is drawn. Order of precedence, strongest first:
- * {@code --conf}, settings already given (spark-submit --conf, spark-defaults.conf), {@code --ui} and the
- * progress decision, the lean defaults. Kept apart from the session so the decision is tested without Spark.
+ * user's {@code --conf k=v}; and whether tconv's own progress line is drawn. Order of precedence,
+ * strongest first: {@code --conf}, settings already given (spark-submit --conf, spark-defaults.conf),
+ * {@code --ui}, the lean defaults. Kept apart from the session so the decision is tested without Spark.
  */
 public final class SessionSettings {
     /** The options of a command: {@code --conf} pairs in order, {@code --ui}, and whether progress is shown. */
