@@ -1,6 +1,8 @@
 package org.tconv.bench;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.ArrayList;
@@ -26,6 +28,9 @@ import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
 import org.tconv.toeplitz.ToeplitzEntries;
 import org.tconv.job.Verification;
+import org.tconv.write.OutputFormat;
+import org.tconv.write.PendingOutput;
+import org.tconv.write.ResultWriter;
 
 import scala.Tuple2;
 
@@ -64,6 +69,7 @@ public final class Bench {
         long nnz = explicitNnz;
         long bytes = method == Method.DIRECT ? 0 : g.csrBytes();
         double f32Error = Double.NaN;
+        List<Double> pack = List.of();
         try (ProductTimer timer = new ProductTimer(parallelism())) {
             switch (method) {
                 case TOEPLITZ: {
@@ -75,6 +81,7 @@ public final class Bench {
                     build = (System.nanoTime() - t0) / 1e9;
                     nnz = t.operator().storedNonZeros();
                     bytes = t.bytes(); // the operator and the line plans the product walks
+                    pack = timer.packing(wl, t, dtype, warmup, runs);
                     multiply = timer.toeplitz(wl, t, dtype, warmup, runs);
                     if (dtype == Dtype.F32) f32Error = f32Error(wl, t);
                     break;
@@ -94,7 +101,8 @@ public final class Bench {
         }
         System.gc(); // the product timer's panels are garbage now; the Spark runs should not pay for them
         EndToEnd e = endToEnd(wl, spec, g, method, dtype);
-        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz);
+        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
+                new StageSplit(e.decode, pack, e.write));
     }
 
     /**
@@ -131,21 +139,35 @@ public final class Bench {
         }
         System.gc();
         EndToEnd e = endToEnd(wl, spec, null, method, dtype);
-        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz);
+        // pack is not timed apart here: each image's T is built and applied (pack, product, unpack) in the multiply
+        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
+                new StageSplit(e.decode, List.of(), e.write));
     }
 
     private static final class EndToEnd {
         final List<Double> seconds = new ArrayList<>();
+        /** Making the input rows (the bench's decode: an uncached pass over {@link #inputRows}). */
+        final List<Double> decode = new ArrayList<>();
+        /** Writing computed results (cached first) as parquet to a new directory. */
+        final List<Double> write = new ArrayList<>();
         long peakHeap;
         long builds;
     }
 
-    /** The method as the job runs it, on a cached RDD of input rows; every result is computed and counted. */
-    private EndToEnd endToEnd(Workload wl, ConvSpec spec, ConvGeometry g, Method method, Dtype dtype) {
+    /**
+     * The method as the job runs it, on a cached RDD of input rows; every result is computed and counted.
+     * Beside it, timed on their own: making the input rows (decode) and writing the results (write).
+     */
+    private EndToEnd endToEnd(Workload wl, ConvSpec spec, ConvGeometry g, Method method, Dtype dtype) throws java.io.IOException {
+        EndToEnd e = new EndToEnd();
+        for (int run = 0; run < Math.min(warmup, 1) + runs; run++) {
+            long t0 = System.nanoTime();
+            inputRows(wl, g).count();
+            if (run >= Math.min(warmup, 1)) e.decode.add((System.nanoTime() - t0) / 1e9);
+        }
         JavaRDD<ImageBatch> input = inputRows(wl, g).persist(StorageLevel.MEMORY_ONLY());
         try {
             input.count();
-            EndToEnd e = new EndToEnd();
             long expected = 0;
             for (long i = 0; i < wl.images; i++) expected += (g != null ? g : spec.geometry(wl.shape(i))).outputElements();
             for (int run = 0; run < warmup + runs; run++) {
@@ -168,9 +190,43 @@ public final class Bench {
                 }
                 unpersistAllBut(input);
             }
+            timeWrite(input, spec, method, dtype, e);
             return e;
         } finally {
             input.unpersist(true);
+        }
+    }
+
+    /**
+     * The results computed once and cached, then written as {@code tconv run} writes them (parquet, the
+     * default format, through {@link ResultWriter}) into a new directory of the bench's own, which is deleted
+     * after each run; one untimed write first when there are warm-ups.
+     */
+    private void timeWrite(JavaRDD<ImageBatch> input, ConvSpec spec, Method method, Dtype dtype, EndToEnd e) throws java.io.IOException {
+        JavaRDD<ImageBatch> result = method.apply(spark, input, spec, false, dtype).persist(StorageLevel.MEMORY_ONLY());
+        try {
+            result.count();
+            org.apache.hadoop.conf.Configuration conf = PendingOutput.writerConf(sc.hadoopConfiguration());
+            for (int run = 0; run < Math.min(warmup, 1) + runs; run++) {
+                Path dir = Files.createTempDirectory("tconv-bench-write");
+                try {
+                    long t0 = System.nanoTime();
+                    ResultWriter.write(spark, result, OutputFormat.PARQUET, dir.toUri().toString(), conf,
+                            sc.sc().collectionAccumulator(), sc.sc().longAccumulator(), sc.sc().longAccumulator());
+                    if (run >= Math.min(warmup, 1)) e.write.add((System.nanoTime() - t0) / 1e9);
+                } finally {
+                    deleteTree(dir);
+                }
+            }
+        } finally {
+            result.unpersist(true);
+        }
+    }
+
+    /** Deletes a directory this bench made (and only such: the callers pass their own temp directories). */
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         }
     }
 

@@ -31,10 +31,20 @@ public final class BenchResult {
     public final long buildsDuringRuns;
     /** float32 only: max |y32 - y64| / max |y64| over a sample of images; NaN otherwise. */
     public final double f32Error;
+    /** The end-to-end time taken apart: stages timed on their own (see {@link StageSplit}). */
+    public final StageSplit split;
 
+    /** A result whose stages around the product were not timed apart. */
     BenchResult(Workload workload, Method method, Dtype dtype, List<Double> multiply, List<Double> endToEnd,
                 double buildSeconds, long nnz, long matrixBytes, long peakHeapBytes, long buildsDuringRuns, double f32Error,
                 long explicitNnz) {
+        this(workload, method, dtype, multiply, endToEnd, buildSeconds, nnz, matrixBytes, peakHeapBytes, buildsDuringRuns, f32Error,
+                explicitNnz, new StageSplit(List.of(), List.of(), List.of()));
+    }
+
+    BenchResult(Workload workload, Method method, Dtype dtype, List<Double> multiply, List<Double> endToEnd,
+                double buildSeconds, long nnz, long matrixBytes, long peakHeapBytes, long buildsDuringRuns, double f32Error,
+                long explicitNnz, StageSplit split) {
         this.workload = workload;
         this.method = method;
         this.dtype = dtype;
@@ -47,7 +57,23 @@ public final class BenchResult {
         this.buildsDuringRuns = buildsDuringRuns;
         this.f32Error = f32Error;
         this.explicitNnz = explicitNnz;
+        this.split = split;
     }
+
+    public double decodeSeconds() { return median(split.decode); }
+    /** Packing the images into panels ({@code LocalToeplitz.packedPanel}); NaN where it is not timed apart. */
+    public double packSeconds() { return median(split.pack); }
+    /** The product alone: the multiply column. */
+    public double productSeconds() { return multiplySeconds(); }
+    /**
+     * The rest of the method inside Spark: end to end minus pack and product (unpack, row objects, the
+     * tasks). It is a difference of medians, so on a noisy machine it can come out slightly negative.
+     */
+    public double unpackSeconds() {
+        double pack = packSeconds();
+        return endToEndSeconds() - (Double.isNaN(pack) ? 0 : pack) - productSeconds();
+    }
+    public double writeSeconds() { return median(split.write); }
 
     public double multiplySeconds() { return median(multiply); }
     public double endToEndSeconds() { return median(endToEnd); }

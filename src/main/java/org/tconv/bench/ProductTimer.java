@@ -62,6 +62,30 @@ final class ProductTimer implements AutoCloseable {
         return shares;
     }
 
+    /**
+     * Seconds of each pass of packing the whole workload into panels ({@link LocalToeplitz#packedPanel}),
+     * on the product's threads, with the images made before the clock starts: the job's pack step alone.
+     */
+    List<Double> packing(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
+        int in = t.geometry().inputSize();
+        List<List<double[][]>> panels = new ArrayList<>();
+        for (int th = 0; th < threads; th++) {
+            List<double[][]> mine = new ArrayList<>();
+            long from = (long) wl.images * th / threads, to = (long) wl.images * (th + 1) / threads;
+            int width = Math.max(1, LocalToeplitz.panelWidth(in, Math.max(1, (int) (to - from)), dtype));
+            for (long first = from; first < to; first += width) {
+                double[][] images = new double[(int) Math.min(width, to - first)][];
+                for (int j = 0; j < images.length; j++) images[j] = wl.image(first + j);
+                mine.add(images);
+            }
+            panels.add(mine);
+        }
+        Object[] sink = new Object[threads]; // the last panel of each thread stays reachable: the packing is not dead code
+        return time(warmup, runs, () -> { }, share -> {
+            for (double[][] images : panels.get(share)) sink[share] = t.packedPanel(images, dtype);
+        });
+    }
+
     /** Seconds of each of {@code warmup + runs} passes of Y = T X over the whole workload; warm-ups dropped. */
     List<Double> toeplitz(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
         List<Share> shares = pack(wl, t, dtype);

@@ -15,6 +15,8 @@ import org.tconv.bench.Bench;
 import org.tconv.bench.BenchPlot;
 import org.tconv.bench.BenchReport;
 import org.tconv.bench.BenchResult;
+import org.tconv.bench.LatencyBench;
+import org.tconv.bench.LatencyResult;
 import org.tconv.bench.Machine;
 import org.tconv.bench.Shards;
 import org.tconv.bench.Workload;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time the standard workloads (shared/workloads.md) in this process: the multiply alone and end to end inside Spark.",
+        description = {"Time the standard workloads (README: Benchmarks) in this process: the multiply alone and end to end inside Spark;",
+                "with --latency, whole `bin/tconv run` commands instead, a new JVM each.",
                 "Writes a CSV (" + BenchReport.CSV_HEADER + "), a Markdown table and, with --plot, a PNG chart."})
 class BenchCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "all",
@@ -74,6 +77,10 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*])")
     String master;
 
+    @Option(names = "--latency", description = "instead: time whole `bin/tconv run` commands, a new JVM each, on the sample photos"
+            + " (no options: parquet) and on W5 (the seed's 5x5 example, --padding valid): one untimed run, then --runs timed, medians")
+    boolean latency;
+
     @Override
     public Integer call() throws Exception {
         List<Workload> workloads = new ArrayList<>();
@@ -106,6 +113,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         }
 
         if (csv != null && Files.exists(csv)) throw new UsageError("--csv " + csv + " already exists: tconv overwrites no file it did not write");
+        if (latency) return latency();
 
         SparkSession spark = SparkSessions.getOrCreate(master);
         Bench bench = new Bench(spark, warmup, runs, batch);
@@ -123,8 +131,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
             }
         }
 
-        Path csvPath = csv != null ? csv : Path.of(Home.resolve("target/bench"),
-                "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".csv");
+        Path csvPath = csvPath("bench");
         if (csvPath.toAbsolutePath().getParent() != null) Files.createDirectories(csvPath.toAbsolutePath().getParent());
         String stem = csvPath.toString().endsWith(".csv") ? csvPath.toString().substring(0, csvPath.toString().length() - 4) : csvPath.toString();
         Files.writeString(csvPath, BenchReport.csv(results), StandardCharsets.UTF_8);
@@ -140,6 +147,60 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         }
         for (String f : failed) out().println("tconv: not measured: " + f);
         return failed.isEmpty() ? 0 : 2;
+    }
+
+    private Path csvPath(String kind) {
+        return csv != null ? csv : Path.of(Home.resolve("target/bench"),
+                kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".csv");
+    }
+
+    /**
+     * Whole commands, each a new JVM through bin/tconv: no Spark in this process, so the commands timed
+     * share the machine with nothing of the bench's. Their outputs stay in a new folder beside the CSV.
+     */
+    private int latency() throws Exception {
+        Path csvPath = csvPath("latency");
+        if (csvPath.toAbsolutePath().getParent() != null) Files.createDirectories(csvPath.toAbsolutePath().getParent());
+        String stem = csvPath.toString().endsWith(".csv") ? csvPath.toString().substring(0, csvPath.toString().length() - 4) : csvPath.toString();
+        Path scratch = Path.of(stem + "-runs");
+        if (Files.exists(scratch)) throw new UsageError(scratch + " already exists: tconv overwrites no file it did not write");
+        Files.createDirectories(scratch);
+        LatencyBench lb;
+        try {
+            lb = new LatencyBench(Path.of(Home.resolve("bin/tconv")), scratch, runs);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        String machine = Machine.describe(Runtime.getRuntime().availableProcessors());
+        out().println("tconv bench --latency on " + machine + "; " + load());
+        List<LatencyResult> results = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (LatencyBench.Command c : LatencyBench.standard(scratch)) {
+            out().println("  bin/tconv run (" + c.name + "): 1 untimed and " + runs + " timed run(s) ...");
+            try {
+                LatencyResult r = lb.time(c);
+                results.add(r);
+                out().printf(Locale.ROOT, "    median %.2f s; runs (s): %s%n", r.wallSeconds(), seconds(r.wall));
+            } catch (IllegalStateException e) {
+                failed.add(e.getMessage());
+                out().println("    not measured: " + e.getMessage());
+            }
+        }
+        Files.writeString(csvPath, BenchReport.csv(List.of(), results), StandardCharsets.UTF_8);
+        String md = BenchReport.latencyMarkdown(results);
+        Files.writeString(Path.of(stem + ".md"), "tconv bench --latency on " + machine + "; " + load() + "\n\n" + md, StandardCharsets.UTF_8);
+        out().println();
+        out().print(md);
+        out().println();
+        out().println("tconv: CSV " + csvPath + ", Markdown " + stem + ".md, the runs' outputs and stderr in " + scratch);
+        for (String f : failed) out().println("tconv: not measured: " + f);
+        return failed.isEmpty() ? 0 : 2;
+    }
+
+    /** The machine's load when the figures were taken: wall times on a shared machine mean little without it. */
+    private static String load() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "load average unknown" : String.format(Locale.ROOT, "load average %.2f", l);
     }
 
     private void measure(Bench bench, Workload wl, Method m, Dtype d, List<BenchResult> results, List<String> failed) {

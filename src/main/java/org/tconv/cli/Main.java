@@ -30,10 +30,28 @@ public final class Main {
         StartupClock.mark("jvm");
         logTo(args);
         int status = execute(args);
-        if (SparkSession.getDefaultSession().isDefined()) SparkSession.getDefaultSession().get().stop();
+        if (SparkSession.getDefaultSession().isDefined()) {
+            classesOfARunLoaded();
+            SparkSession.getDefaultSession().get().stop();
+        }
         StartupClock.mark("stop");
         StartupClock.print(System.err);
         if (status != 0) System.exit(status);
+    }
+
+    /**
+     * Tells the launcher that this JVM ran Spark, so the class-data archive it dumps at exit holds the
+     * classes a run needs: {@code run --help} also exits 0, and its archive (a few MB of picocli) would
+     * be mapped by every later start instead of the real one.
+     */
+    private static void classesOfARunLoaded() {
+        String marker = System.getProperty("tconv.cds.keep");
+        if (marker == null) return;
+        try {
+            java.nio.file.Files.createFile(java.nio.file.Path.of(marker));
+        } catch (java.io.IOException e) {
+            // no marker: the launcher drops this dump and the next run makes one; never fail the run for it
+        }
     }
 
     /**

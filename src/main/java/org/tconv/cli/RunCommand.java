@@ -10,7 +10,9 @@ import org.apache.spark.sql.SparkSession;
 import org.tconv.conv.ConvSpec;
 import org.tconv.job.ConvolutionJob;
 import org.tconv.job.JobConfig;
+import org.tconv.job.JobProgress;
 import org.tconv.job.JobResult;
+import org.tconv.job.SessionSettings;
 import org.tconv.job.SparkSessions;
 import org.tconv.multiply.Dtype;
 import org.tconv.multiply.Method;
@@ -28,12 +30,16 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit status: 0 all went through; 1 bad options, weights or input (one line, before Spark starts);",
                 "2 some inputs rejected (listed in <output>/_rejected.csv); 3 --verify found a difference; 4 the job failed.",
                 "Environment: TCONV_DEBUG=1 Spark's log on stderr and stack traces; TCONV_TIMING=1 seconds per phase;",
-                "TCONV_CDS=0 no class-data-sharing archive; TCONV_HEAP_PERCENT heap as %% of RAM (70); TCONV_JAVA_OPTS JVM options."})
+                "TCONV_CDS=0 no class-data-sharing archive; TCONV_HEAP_PERCENT heap as %% of RAM (70); TCONV_JAVA_OPTS JVM options",
+                "(Spark settings: --conf)."})
 class RunCommand extends TconvCommand implements Callable<Integer> {
     static final String DEFAULT_INPUT = "data/images";
 
     @Mixin
     ConvOptions conv;
+
+    @Mixin
+    SparkOptions sparkOptions;
 
     @Option(names = "--input", paramLabel = "PATH", description = "file, directory (recursive) or glob; any Hadoop path (default: the sample images in data/)")
     String input;
@@ -83,8 +89,9 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = configure();
+        SessionSettings settings = sparkOptions.settings(SessionSettings.stderrIsTerminal());
         StartupClock.mark("options");
-        SparkSession spark = SparkSessions.getOrCreate(master);
+        SparkSession spark = SparkSessions.getOrCreate(master, settings);
         StartupClock.mark("session");
         ParquetImageTable table = null;
         if (cfg.imageColumn != null) {
@@ -94,7 +101,20 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
                 throw new UsageError(e.getMessage());
             }
         }
-        JobResult r = ConvolutionJob.run(spark, cfg, table);
+        if (sparkOptions.ui) {
+            err().println("tconv: Spark UI at " + (spark.sparkContext().uiWebUrl().isDefined() ? spark.sparkContext().uiWebUrl().get()
+                    : "(none: spark.ui.enabled is false)"));
+        }
+        // every job of the run is listed under this description in the UI and the event log
+        spark.sparkContext().setJobGroup("tconv-run", "tconv run: " + cfg.spec + " on " + cfg.input + " to " + cfg.output, false);
+        JobResult r;
+        JobProgress progress = settings.progress ? JobProgress.start(spark.sparkContext()) : null;
+        try {
+            r = ConvolutionJob.run(spark, cfg, table);
+        } finally {
+            if (progress != null) progress.close();
+            spark.sparkContext().clearJobGroup();
+        }
         StartupClock.mark("job");
         out().printf("tconv: %s, method %s%s: %d image(s) from %d %s written as %s to %s in %.1f s%n",
                 cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten,

@@ -7,6 +7,7 @@ import java.util.Properties;
 
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
+import org.tconv.write.PosixLocalFileSystem;
 
 /** The CLI reads weights and checks the output with the same spark.hadoop.* settings the job gets. */
 class HadoopConfTest {
@@ -22,5 +23,13 @@ class HadoopConfTest {
         assertEquals("http://127.0.0.1:9000", c.get("fs.s3a.endpoint"));
         assertNull(c.get("spark.executor.memory"));
         assertNull(c.get("executor.memory"));
+    }
+
+    @Test
+    void localPathsUseTheFileSystemWithoutChmodProcessesUnlessAnotherIsNamed() {
+        assertEquals(PosixLocalFileSystem.class.getName(), HadoopConf.create(new Properties()).get("fs.file.impl"));
+        Properties p = new Properties();
+        p.setProperty("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
+        assertEquals("org.apache.hadoop.fs.LocalFileSystem", HadoopConf.create(p).get("fs.file.impl"));
     }
 }

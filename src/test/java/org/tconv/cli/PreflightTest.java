@@ -41,6 +41,8 @@ class PreflightTest {
             "--master spark://nohost                | expected spark://HOST:PORT",
             "--output s3a://bucket/out              | add org.apache.hadoop:hadoop-aws:",
             "--input abfs://c@a.dfs.core.windows.net/x | add org.apache.hadoop:hadoop-azure:",
+            "--conf executor.memory=4g              | --conf executor.memory=...: Spark settings start with spark.",
+            "--conf spark.executor.memory           | should be in KEY=VALUE format",
     })
     void refusedBeforeSpark(String options, String message) {
         String[] extra = options.trim().replace("@", tmp.toString()).split("\\s+");

@@ -142,6 +142,8 @@ class LauncherIT {
 
         Files.deleteIfExists(archive);
         Files.deleteIfExists(key);
+        assertEquals(0, tconv("run", "--help").status);
+        assertFalse(Files.exists(archive), "run --help exits 0 but starts no Spark: its few classes make no archive");
         runAndCheck(in, expected, "first");
         assertTrue(Files.size(archive) > 0 && Files.exists(key), "the first run made the archive");
         String firstKey = Files.readString(key);
@@ -160,6 +162,31 @@ class LauncherIT {
         runAndCheck(in, expected, "with the archive turned off", "TCONV_CDS", "0");
         Files.deleteIfExists(archive); // the next run makes a good one again
         Files.deleteIfExists(key);
+    }
+
+    /**
+     * The launcher asks {@code java -version} (a whole JVM start) only when the java it runs is not the one
+     * whose answer it kept: a stand-in {@code java} on PATH logs each call and runs the real one.
+     */
+    @Test
+    void javaVersionIsAskedOncePerJvmAndAgainWhenTheJvmChanges() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("jdk/bin"));
+        Path calls = tmp.resolve("calls.txt");
+        Path fake = bin.resolve("java");
+        String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(fake, "#!/bin/sh\necho \"$*\" | cut -c1-40 >> " + calls + "\nexec " + real + " \"$@\"\n");
+        Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.util.Map<String, String> env = java.util.Map.of("PATH", bin + ":" + System.getenv("PATH"));
+        for (int i = 0; i < 2; i++) assertEquals(0, tconv(env, "--version").status);
+        List<String> first = Files.readAllLines(calls);
+        assertEquals(1, first.stream().filter(l -> l.equals("-version")).count(), "asked once for two starts: " + first);
+        assertEquals(2, first.stream().filter(l -> l.startsWith("-XX:")).count(), "and ran tconv twice: " + first);
+
+        Files.writeString(fake, Files.readString(fake) + "# updated\n"); // another size and mtime: another JVM
+        assertEquals(0, tconv(env, "--version").status);
+        List<String> after = Files.readAllLines(calls);
+        assertEquals(2, after.stream().filter(l -> l.equals("-version")).count(), "asked again after the JVM changed: " + after);
+        assertEquals(0, tconv("--version").status); // the cache describes the real java again
     }
 
     private void runAndCheck(Path in, double[] expected, String when, String... env) throws Exception {
