@@ -34,6 +34,9 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     ConvOptions conv;
 
+    @Mixin
+    TransposedOptions transposed;
+
     @Option(names = "--input", paramLabel = "PATH", description = "file, directory (recursive) or glob; any Hadoop path (default: the sample images in data/)")
     String input;
 
@@ -101,7 +104,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         Preflight.connector("--output", output, hadoop);
         Preflight.connector("--weights", conv.weights, hadoop);
         Preflight.connector("--bias", conv.bias, hadoop);
-        ConvSpec spec = conv.toSpec(hadoop);
+        ConvSpec spec = conv.toSpec(hadoop, transposed);
         Method m;
         OutputFormat f;
         Dtype d;

@@ -27,6 +27,9 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     ConvOptions conv;
 
+    @Mixin
+    TransposedOptions transposed;
+
     @Option(names = "--input-shape", required = true, paramLabel = "C,L|C,H,W|C,D,H,W", description = "shape of one input")
     String inputShape;
 
@@ -43,7 +46,7 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConvSpec spec = conv.toSpec(HadoopConf.create());
+        ConvSpec spec = conv.toSpec(HadoopConf.create(), transposed);
         ConvGeometry g = InputShapes.geometry(spec, inputShape);
         Path target = NewLocalFiles.refuseExisting("--output", output);
         long n = Math.min(g.inputElements(), g.outputElements());
