@@ -12,6 +12,7 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.FlatIndex;
 import org.tconv.conv.RandomSpecs;
+import org.tconv.multiply.Dtype;
 import org.tconv.multiply.LocalToeplitz;
 import org.tconv.testing.Close;
 import org.tconv.verify.DirectConvolution;
@@ -106,6 +107,29 @@ class TransposedToeplitzTest {
                 loops.apply(one, viaLoops);
                 for (int k = 0; k < viaLoops.length; k++) viaLoops[k] += r.spec.bias(k / g.outputPlane());
                 Close.assertClose(ref, viaLoops, 0, 1e-12, r.spec.toString());
+            }
+        }
+    }
+
+    @Test
+    void float32ProductIsTheScatterWithinSinglePrecision() {
+        Random rnd = new Random(94);
+        for (int trial = 0; trial < 60; trial++) {
+            RandomSpecs r = RandomSpecs.drawTransposed(rnd);
+            ConvGeometry g = r.spec.geometry(r.inputShape);
+            int n = 1 + rnd.nextInt(70);
+            double[][] in = new double[n][], out = new double[n][];
+            int[] offsets = new int[n];
+            for (int i = 0; i < n; i++) {
+                in[i] = RandomSpecs.randomInput(rnd, g.inputSize());
+                out[i] = new double[g.outputSize()];
+            }
+            LocalToeplitz.of(g).apply(in, offsets, out, offsets, Dtype.F32);
+            for (int i = 0; i < n; i++) {
+                double[] ref = DirectConvolution.convolve(g, in[i], 0);
+                double scale = 1e-300;
+                for (double v : ref) scale = Math.max(scale, Math.abs(v));
+                for (int k = 0; k < ref.length; k++) assertEquals(ref[k], out[i][k], 1e-5 * scale, r.spec.toString());
             }
         }
     }
