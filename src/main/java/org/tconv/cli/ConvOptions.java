@@ -45,6 +45,11 @@ final class ConvOptions {
 
     /** Loads the weights and checks every option against them; any problem is a {@link UsageError}. */
     ConvSpec toSpec(Configuration conf) {
+        return toSpec(conf, null);
+    }
+
+    /** {@link #toSpec(Configuration)} with {@code --transposed} / {@code --output-padding} (null: a forward convolution). */
+    ConvSpec toSpec(Configuration conf, TransposedOptions transposed) {
         try {
             String w = weights.equals(DEFAULT_WEIGHTS) ? Home.resolve(DEFAULT_WEIGHTS) : weights;
             NpyArray wa = WeightsFile.load("weights", w, conf);
@@ -54,6 +59,7 @@ final class ConvOptions {
                     .padding(Padding.parse(padding))
                     .paddingMode(PaddingMode.parse(paddingMode))
                     .groups(parseInt("groups", groups));
+            if (transposed != null) transposed.applyTo(b);
             if (bias != null) {
                 NpyArray ba = WeightsFile.load("bias", bias, conf);
                 if (ba.shape.length != 1) {

@@ -41,6 +41,9 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     SparkOptions sparkOptions;
 
+    @Mixin
+    TransposedOptions transposed;
+
     @Option(names = "--input", paramLabel = "PATH", description = "file, directory (recursive) or glob; any Hadoop path (default: the sample images in data/)")
     String input;
 
@@ -143,7 +146,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         Preflight.connector("--output", output, hadoop);
         Preflight.connector("--weights", conv.weights, hadoop);
         Preflight.connector("--bias", conv.bias, hadoop);
-        ConvSpec spec = conv.toSpec(hadoop);
+        ConvSpec spec = conv.toSpec(hadoop, transposed);
         Method m;
         OutputFormat f;
         Dtype d;

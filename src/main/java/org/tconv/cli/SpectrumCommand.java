@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.operator.BlockToeplitzMap;
 import org.tconv.operator.LinearMap;
 import org.tconv.operator.SparseToeplitzMap;
 import org.tconv.read.NpyArray;
@@ -21,11 +22,14 @@ import picocli.CommandLine.Option;
 @Command(name = "spectrum", mixinStandardHelpOptions = true,
         description = "The largest singular values of a convolution's map (bias excluded), by ARPACK on T v and T^T u.")
 class SpectrumCommand extends TconvCommand implements Callable<Integer> {
-    /** Below this CSR size T is built explicitly (its products are the fastest); above it the direct loops run. */
+    /** Below this CSR size T is built explicitly (its products are the fastest); above it the distinct blocks serve. */
     static final long SPARSE_LIMIT_BYTES = 256L << 20;
 
     @Mixin
     ConvOptions conv;
+
+    @Mixin
+    TransposedOptions transposed;
 
     @Option(names = "--input-shape", required = true, paramLabel = "C,L|C,H,W|C,D,H,W", description = "shape of one input")
     String inputShape;
@@ -33,9 +37,10 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "how many singular values (default: ${DEFAULT-VALUE})")
     int top;
 
-    @Option(names = "--operator", paramLabel = "auto|sparse|direct", defaultValue = "auto",
-            description = "how T v and T^T u are computed: sparse (T explicit, CSR), direct (loops over the kernel) or auto"
-                    + " (sparse when T's CSR takes under 256 MB) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--operator", paramLabel = "auto|sparse|block|direct", defaultValue = "auto",
+            description = "how T v and T^T u are computed: sparse (T explicit, CSR), block (T's distinct blocks, memory of the blocks"
+                    + " only), direct (loops over the kernel) or auto (sparse when T's CSR takes under 256 MB, else block)"
+                    + " (default: ${DEFAULT-VALUE})")
     String operator;
 
     @Option(names = "--output", required = true, paramLabel = "S.npy", description = "new local .npy file for the values (<f8, shape (K,))")
@@ -43,7 +48,7 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConvSpec spec = conv.toSpec(HadoopConf.create());
+        ConvSpec spec = conv.toSpec(HadoopConf.create(), transposed);
         ConvGeometry g = InputShapes.geometry(spec, inputShape);
         Path target = NewLocalFiles.refuseExisting("--output", output);
         long n = Math.min(g.inputElements(), g.outputElements());
@@ -62,12 +67,12 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         LinearMap t = operator(g);
-        ArpackSingularValues.Result result = ArpackSingularValues.top(t, top);
+        ArpackSingularValues.Result result = ArpackSingularValues.top(new Progress(t, started), top);
         double[] sigma = result.values();
         double seconds = (System.nanoTime() - started) / 1e9;
         NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
         out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by T^T T), written to %s%n",
-                t.rows(), t.cols(), t instanceof SparseToeplitzMap ? "sparse" : "direct", sigma.length, seconds, result.restarts(),
+                t.rows(), t.cols(), t instanceof SparseToeplitzMap ? "sparse" : t instanceof BlockToeplitzMap ? "block" : "direct", sigma.length, seconds, result.restarts(),
                 result.gramProducts(), output);
         out().printf(Locale.ROOT, "spectral norm: %.15g%n", sigma[0]);
         for (int i = 0; i < sigma.length; i++) out().printf(Locale.ROOT, "sigma[%d] = %.15g%n", i, sigma[i]);
@@ -83,9 +88,50 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
                 } catch (MemoryBudget.MatrixTooLargeException e) {
                     throw new UsageError(e.getMessage() + "; use --operator direct");
                 }
+            case "block": return blocks(g);
             case "direct": return new DirectMap(g);
-            case "auto": return g.csrBytes() <= SPARSE_LIMIT_BYTES ? new SparseToeplitzMap(g) : new DirectMap(g);
-            default: throw new UsageError("--operator must be auto, sparse or direct, got '" + operator + "'");
+            case "auto": return g.csrBytes() <= SPARSE_LIMIT_BYTES ? new SparseToeplitzMap(g) : blocks(g);
+            default: throw new UsageError("--operator must be auto, sparse, block or direct, got '" + operator + "'");
+        }
+    }
+
+    /**
+     * Says on stderr, at most every 30 s, how many products ARPACK has asked for and how fast they go: a large
+     * shape runs for minutes, and the rate is what tells whether to wait.
+     */
+    private final class Progress implements LinearMap {
+        private final LinearMap t;
+        private final long started;
+        private long products, lastSaid;
+
+        Progress(LinearMap t, long started) {
+            this.t = t;
+            this.started = started;
+            this.lastSaid = started;
+        }
+
+        @Override public int rows() { return t.rows(); }
+        @Override public int cols() { return t.cols(); }
+        @Override public void apply(double[] x, double[] y) { t.apply(x, y); }
+
+        @Override
+        public void applyAdjoint(double[] y, double[] x) {
+            t.applyAdjoint(y, x);
+            products++;
+            long now = System.nanoTime();
+            if (now - lastSaid > 30_000_000_000L) {
+                lastSaid = now;
+                double s = (now - started) / 1e9;
+                err().printf(Locale.ROOT, "spectrum: %d products by T^T T in %.0f s (%.2f s each)%n", products, s, s / products);
+            }
+        }
+    }
+
+    private static LinearMap blocks(ConvGeometry g) {
+        try {
+            return new BlockToeplitzMap(g);
+        } catch (MemoryBudget.MatrixTooLargeException e) {
+            throw new UsageError(e.getMessage() + "; use --operator direct");
         }
     }
 

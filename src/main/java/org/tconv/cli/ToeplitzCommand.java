@@ -19,6 +19,9 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     ConvOptions conv;
 
+    @Mixin
+    TransposedOptions transposed;
+
     @Option(names = "--input-shape", required = true, paramLabel = "C,L|C,H,W|C,D,H,W",
             description = "shape of one input (C,L for 1-D weights, C,H,W for 2-D, C,D,H,W for 3-D); T's rows and columns are"
                     + " numbered by C-order flattening of (channel, depth, row, col)")
@@ -40,7 +43,7 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration hadoop = HadoopConf.create();
-        ConvSpec spec = conv.toSpec(hadoop);
+        ConvSpec spec = conv.toSpec(hadoop, transposed);
         if (maxBytes <= 0) throw new UsageError("--max-bytes must be positive, got " + maxBytes);
         ConvGeometry g = InputShapes.geometry(spec, inputShape);
         long rows = product(g.outputShape()), cols = product(g.inputShape());

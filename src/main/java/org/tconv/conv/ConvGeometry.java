@@ -21,9 +21,12 @@ public final class ConvGeometry implements Serializable {
     /** Where the taps of each output column read. */
     public final FoldedAxis cols;
     private final FlatIndex input, output;
+    /** For a transposed spec, the forward convolution's geometry whose T this one's transposes; else null. */
+    private final ConvGeometry forward;
 
     ConvGeometry(ConvSpec spec, int c, int d, int h, int w, int outD, int outH, int outW) {
         this.spec = spec;
+        this.forward = null;
         this.c = c;
         this.d = d;
         this.h = h;
@@ -47,6 +50,39 @@ public final class ConvGeometry implements Serializable {
                 spec.dilation(ConvSpec.H), mode);
         cols = FoldedAxis.of("width", outW, w, spec.kernel(ConvSpec.W), spec.stride(ConvSpec.W), spec.padBefore(ConvSpec.W),
                 spec.dilation(ConvSpec.W), mode);
+    }
+
+    /**
+     * The transposed map of {@code forward}: its input is the forward output and its output the forward
+     * input, and each axis' index map is the forward one inverted (output o reads the inputs whose forward
+     * taps land on o), so every count and index that reads the axes answers for T^T.
+     */
+    ConvGeometry(ConvSpec transposedSpec, ConvGeometry forward) {
+        this.spec = transposedSpec;
+        this.forward = forward;
+        this.c = forward.spec.outChannels();
+        this.d = forward.outD;
+        this.h = forward.outH;
+        this.w = forward.outW;
+        this.outD = forward.d;
+        this.outH = forward.h;
+        this.outW = forward.w;
+        input = forward.output;
+        output = forward.input;
+        depth = FoldedAxis.transposeOf("depth", forward.depth, forward.d);
+        rows = FoldedAxis.transposeOf("height", forward.rows, forward.h);
+        cols = FoldedAxis.transposeOf("width", forward.cols, forward.w);
+    }
+
+    /**
+     * The forward convolution's geometry (input: this one's output, output: this one's input) whose T this
+     * transposed geometry's T is the transpose of.
+     *
+     * @throws IllegalStateException when the spec is not transposed
+     */
+    public ConvGeometry forward() {
+        if (forward == null) throw new IllegalStateException("not a transposed convolution: " + spec);
+        return forward;
     }
 
     /** The numbering of input elements, T's columns. */

@@ -20,14 +20,24 @@ import java.util.Objects;
  * kernel 4, dilation 1 gives 1 before and 2 after.
  */
 public final class ConvSpec implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** Axis numbers of the per-axis arrays. */
     static final int D = 0, H = 1, W = 2;
 
     private final int dims;
+    /** The weights' first two dimensions: (C_out, C_in/groups), or for a transposed spec (C_in, C_out/groups). */
     private final int cOut;
     private final int cInPerGroup;
+    /**
+     * {@code torch.nn.ConvTranspose1d/2d/3d}: the map is T^T of {@link #forward()}, and every accessor below
+     * (channels, {@link #weight}, {@link #geometry}) answers in the transposed map's own terms.
+     */
+    private final boolean transposed;
+    /** Per axis (depth, height, width); zeros unless transposed. */
+    private final int[] outputPadding;
+    /** The forward convolution with the same weights whose T this spec's map transposes; null unless transposed. */
+    private final ConvSpec forward;
     private final int groups;
     /** Per axis (depth, height, width); trivial axes hold 1 (kernel, stride, dilation) or 0 (padding). */
     private final int[] kernel, stride, dilation, padBefore, padAfter;
@@ -58,9 +68,23 @@ public final class ConvSpec implements Serializable {
         }
         weight = b.weight.clone();
         groups = b.groups;
+        transposed = b.transposed;
         if (groups < 1) throw new IllegalArgumentException("groups must be positive, got " + groups);
         if (cOut % groups != 0) {
-            throw new IllegalArgumentException("out_channels " + cOut + " (weights dim 0) must be divisible by groups " + groups);
+            throw new IllegalArgumentException((transposed ? "in_channels " : "out_channels ") + cOut
+                    + " (weights dim 0) must be divisible by groups " + groups);
+        }
+        if (transposed) {
+            if (b.padding.kind != Padding.Kind.EXPLICIT) {
+                throw new IllegalArgumentException("ConvTranspose" + dims + "d takes integer padding, got padding='" + b.padding + "'");
+            }
+            if (b.mode != PaddingMode.ZEROS) {
+                throw new IllegalArgumentException("Only \"zeros\" padding mode is supported for ConvTranspose" + dims + "d, got "
+                        + b.mode);
+            }
+        } else if (b.outputPadding != null) {
+            throw new IllegalArgumentException("output_padding is an argument of transposed convolutions only (Conv" + dims
+                    + "d has none): --output-padding needs --transposed");
         }
         stride = toThree(IntTuple.expand("stride", b.stride, dims), 1);
         dilation = toThree(IntTuple.expand("dilation", b.dilation, dims), 1);
@@ -106,11 +130,38 @@ public final class ConvSpec implements Serializable {
                 }
             }
         }
-        if (b.bias != null && b.bias.length != cOut) {
-            throw new IllegalArgumentException("bias has " + b.bias.length + " values, weights have C_out=" + cOut);
+        outputPadding = toThree(b.outputPadding == null ? new int[dims] : IntTuple.expand("output_padding", b.outputPadding, dims), 0);
+        for (int a = 0; a < 3; a++) {
+            if (outputPadding[a] < 0) {
+                throw new IllegalArgumentException("output_padding must be non-negative, got " + IntTuple.format(b.outputPadding));
+            }
+        }
+        if (transposed) checkOutputPadding();
+        if (b.bias != null && b.bias.length != outChannels()) {
+            throw new IllegalArgumentException("bias has " + b.bias.length + " values, weights have C_out=" + outChannels()
+                    + (transposed ? " (C_out/groups=" + cInPerGroup + " x groups=" + groups + ")" : ""));
         }
         bias = b.bias == null ? null : b.bias.clone();
+        forward = transposed
+                ? builder(ws, weight).stride(userAxes(stride)).dilation(userAxes(dilation)).padding(Padding.of(userAxes(padBefore)))
+                        .groups(groups).build()
+                : null;
         fingerprint = computeFingerprint();
+    }
+
+    /** PyTorch's rule: each axis' output padding must be smaller than its stride or its dilation. */
+    private void checkOutputPadding() {
+        for (int a = 3 - dims; a < 3; a++) {
+            if (outputPadding[a] >= stride[a] && outputPadding[a] >= dilation[a]) {
+                throw new IllegalArgumentException("output padding must be smaller than either stride or dilation, but got output_padding="
+                        + userTuple(outputPadding) + " with stride=" + userTuple(stride) + " and dilation=" + userTuple(dilation));
+            }
+        }
+    }
+
+    /** The spatial axes the user has, of a (depth, height, width) triple. */
+    private int[] userAxes(int[] v) {
+        return Arrays.copyOfRange(v, 3 - dims, 3);
     }
 
     /** Per-axis values of a 1-, 2- or 3-D spec as (depth, height, width): missing leading axes are trivial. */
@@ -137,6 +188,8 @@ public final class ConvSpec implements Serializable {
         private Padding padding = Padding.of(0);
         private PaddingMode mode = PaddingMode.ZEROS;
         private int groups = 1;
+        private boolean transposed;
+        private int[] outputPadding;
 
         private Builder(int[] weightShape, double[] weight) {
             this.weightShape = weightShape == null ? null : weightShape.clone();
@@ -149,6 +202,10 @@ public final class ConvSpec implements Serializable {
         public Builder paddingMode(PaddingMode m) { mode = Objects.requireNonNull(m); return this; }
         public Builder groups(int g) { groups = g; return this; }
         public Builder bias(double[] b) { bias = b; return this; }
+        /** {@code ConvTranspose1d/2d/3d}: weights (C_in, C_out/groups, k...). */
+        public Builder transposed(boolean t) { transposed = t; return this; }
+        /** Output padding of a transposed convolution, one value or one per axis; given without it, build() refuses. */
+        public Builder outputPadding(int... v) { outputPadding = v == null ? null : v.clone(); return this; }
 
         /** @throws IllegalArgumentException naming the first problem, in PyTorch's terms */
         public ConvSpec build() { return new ConvSpec(this); }
@@ -175,13 +232,15 @@ public final class ConvSpec implements Serializable {
         }
         int c = itemShape[0];
         int[] n = toThree(Arrays.copyOfRange(itemShape, 1, itemShape.length), 1);
-        if (c != cInPerGroup * groups) {
+        if (c != inChannels()) {
             throw new InputRejectedException("input has " + c + " channel" + (c == 1 ? "" : "s") + ", weights expect "
-                    + cInPerGroup * groups + " (C_in/groups=" + cInPerGroup + " x groups=" + groups + ")");
+                    + inChannels() + (transposed ? " (C_in, weights dim 0)"
+                            : " (C_in/groups=" + cInPerGroup + " x groups=" + groups + ")"));
         }
         for (int a = 0; a < 3; a++) {
             if (n[a] < 1) throw new InputRejectedException("input is empty");
         }
+        if (transposed) return transposedGeometry(c, n);
         String[] names = axisNames();
         for (int a = 3 - dims; a < 3; a++) checkPadding(names[a - (3 - dims)], n[a], padBefore[a], padAfter[a]);
         long[] out = new long[3];
@@ -207,6 +266,39 @@ public final class ConvSpec implements Serializable {
             }
         }
         return new ConvGeometry(this, c, n[D], n[H], n[W], (int) out[D], (int) out[H], (int) out[W]);
+    }
+
+    /**
+     * The geometry of the transposed map on input (C_in, n): its output is PyTorch's
+     * (in - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1 per axis, and its T is the
+     * transpose of the forward convolution's on that output, cropped to n outputs (an output padding that
+     * is not below the stride makes the forward output longer than n; PyTorch allows it below the dilation).
+     */
+    private ConvGeometry transposedGeometry(int c, int[] n) {
+        long[] out = new long[3];
+        boolean tooSmall = false;
+        for (int a = 0; a < 3; a++) {
+            out[a] = transposedOutSize(n[a], kernel[a], stride[a], padBefore[a], dilation[a], outputPadding[a]);
+            tooSmall |= out[a] < 1;
+        }
+        if (tooSmall) {
+            throw new InputRejectedException("given input size per channel " + userAxes(toLong(n)) + ", the calculated output size per channel "
+                    + userAxes(out) + " of " + this + " is too small");
+        }
+        String[] names = axisNames();
+        for (int a = 0; a < 3; a++) {
+            if (out[a] > Integer.MAX_VALUE) {
+                throw new InputRejectedException("output " + names[a - (3 - dims)] + " would be " + out[a] + " (input " + n[a]
+                        + "), more than " + Integer.MAX_VALUE);
+            }
+        }
+        ConvGeometry fwd = new ConvGeometry(forward, outChannels(), (int) out[D], (int) out[H], (int) out[W], n[D], n[H], n[W]);
+        return new ConvGeometry(this, fwd);
+    }
+
+    /** PyTorch's ConvTranspose output size, exactly (int operands: the long cannot overflow); may be below 1. */
+    static long transposedOutSize(long n, int k, int stride, int pad, int dilation, int outputPadding) {
+        return (n - 1) * stride - 2L * pad + (long) dilation * (k - 1) + outputPadding + 1;
     }
 
     private static long[] toLong(int[] v) {
@@ -252,9 +344,26 @@ public final class ConvSpec implements Serializable {
     // ---- accessors ----
 
     public int dims() { return dims; }
-    public int outChannels() { return cOut; }
-    public int inChannels() { return cInPerGroup * groups; }
-    public int inChannelsPerGroup() { return cInPerGroup; }
+    /** C_out of the map (for a transposed spec: C_out/groups x groups, weights dim 1 x groups). */
+    public int outChannels() { return transposed ? cInPerGroup * groups : cOut; }
+    /** C_in of the map (for a transposed spec: weights dim 0). */
+    public int inChannels() { return transposed ? cOut : cInPerGroup * groups; }
+    /** Input channels each output channel reads: C_in/groups, of the map. */
+    public int inChannelsPerGroup() { return transposed ? cOut / groups : cInPerGroup; }
+    public boolean transposed() { return transposed; }
+    /**
+     * The forward convolution (weights, stride, padding, dilation and groups of this one, no bias) whose T
+     * this transposed spec's T transposes.
+     *
+     * @throws IllegalStateException for a spec that is not transposed
+     */
+    public ConvSpec forward() {
+        if (forward == null) throw new IllegalStateException("not a transposed convolution: " + this);
+        return forward;
+    }
+    public int outputPaddingD() { return outputPadding[D]; }
+    public int outputPaddingH() { return outputPadding[H]; }
+    public int outputPaddingW() { return outputPadding[W]; }
     public int groups() { return groups; }
     public int kernelDepth() { return kernel[D]; }
     public int kernelHeight() { return kernel[H]; }
@@ -276,9 +385,20 @@ public final class ConvSpec implements Serializable {
     public boolean hasBias() { return bias != null; }
     /** The weight at (co, ci within the group, ky, kx) of depth tap 0: all of a 1-D or 2-D kernel. */
     public double weight(int co, int ci, int ky, int kx) { return weight(co, ci, 0, ky, kx); }
-    /** The weight at (co, ci within the group, kd, ky, kx). */
+    /**
+     * The weight that links output channel {@code co} of the map to input channel {@code ci} of its group
+     * through tap (kd, ky, kx). For a forward spec that is weights[co][ci]; for a transposed one, whose
+     * weights are (C_in, C_out/groups, k...), weights[group * C_in/groups + ci][co mod C_out/groups], and the
+     * tap scatters rather than gathers.
+     */
     public double weight(int co, int ci, int kd, int ky, int kx) {
-        return weight[(((co * cInPerGroup + ci) * kernel[D] + kd) * kernel[H] + ky) * kernel[W] + kx];
+        int w0 = co, w1 = ci;
+        if (transposed) {
+            int outPerGroup = cInPerGroup, group = co / outPerGroup;
+            w0 = group * (cOut / groups) + ci;
+            w1 = co - group * outPerGroup;
+        }
+        return weight[(((w0 * cInPerGroup + w1) * kernel[D] + kd) * kernel[H] + ky) * kernel[W] + kx];
     }
     public double bias(int co) { return bias == null ? 0.0 : bias[co]; }
     /** The weights, C order as given ({@link #weightShape()}): a copy. */
@@ -302,9 +422,9 @@ public final class ConvSpec implements Serializable {
 
     private long computeFingerprint() {
         long h = 1469598103934665603L;
-        long[] ints = {dims, cOut, cInPerGroup, groups, mode.ordinal(), bias == null ? 0 : 1};
+        long[] ints = {dims, cOut, cInPerGroup, groups, mode.ordinal(), bias == null ? 0 : 1, transposed ? 1 : 0};
         for (long v : ints) h = (h ^ v) * 1099511628211L;
-        for (int[] axis : new int[][] {kernel, stride, dilation, padBefore, padAfter}) {
+        for (int[] axis : new int[][] {kernel, stride, dilation, padBefore, padAfter, outputPadding}) {
             for (int v : axis) h = (h ^ v) * 1099511628211L;
         }
         for (double v : weight) h = (h ^ Double.doubleToLongBits(v)) * 1099511628211L;
@@ -317,7 +437,8 @@ public final class ConvSpec implements Serializable {
         if (!(o instanceof ConvSpec)) return false;
         ConvSpec s = (ConvSpec) o;
         return fingerprint == s.fingerprint && dims == s.dims && cOut == s.cOut && cInPerGroup == s.cInPerGroup
-                && groups == s.groups && Arrays.equals(kernel, s.kernel) && Arrays.equals(stride, s.stride)
+                && groups == s.groups && transposed == s.transposed && Arrays.equals(outputPadding, s.outputPadding)
+                && Arrays.equals(kernel, s.kernel) && Arrays.equals(stride, s.stride)
                 && Arrays.equals(dilation, s.dilation) && Arrays.equals(padBefore, s.padBefore)
                 && Arrays.equals(padAfter, s.padAfter) && mode == s.mode && Arrays.equals(weight, s.weight)
                 && Arrays.equals(bias, s.bias);
@@ -333,6 +454,11 @@ public final class ConvSpec implements Serializable {
 
     @Override
     public String toString() {
+        if (transposed) {
+            return "ConvTranspose" + dims + "d(weights " + shapeText(weightShape()) + ", stride=" + userTuple(stride)
+                    + ", padding=" + padding + ", output_padding=" + userTuple(outputPadding) + ", dilation=" + userTuple(dilation)
+                    + ", groups=" + groups + ", bias=" + (bias != null) + ")";
+        }
         return "Conv" + dims + "d(weights " + shapeText(weightShape()) + ", stride=" + userTuple(stride)
                 + ", padding=" + padding + ", dilation=" + userTuple(dilation) + ", groups=" + groups
                 + ", padding_mode=" + mode + ", bias=" + (bias != null) + ")";

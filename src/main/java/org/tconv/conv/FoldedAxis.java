@@ -76,6 +76,41 @@ public final class FoldedAxis implements Serializable {
                 java.util.Arrays.copyOf(k, kk));
     }
 
+    /**
+     * The axis of the transposed map: {@code n} outputs (the forward axis' inputs), output i reading the
+     * forward outputs whose taps land on i, ascending, each with the kernel indices that land there. The
+     * forward axis' pairs inverted, nothing recomputed.
+     */
+    static FoldedAxis transposeOf(String axis, FoldedAxis forward, int n) {
+        int pairs = forward.source.length;
+        long bytes = ((long) n + 1 + 2L * pairs + 1 + forward.k.length) * Integer.BYTES;
+        long heap = Runtime.getRuntime().maxMemory() / 4;
+        if (bytes > heap) {
+            throw new InputRejectedException("the transposed " + axis + " axis' index map would take " + bytes / (1 << 20)
+                    + " MB, more than a quarter of the " + heap * 4 / (1 << 20) + " MB heap");
+        }
+        int outN = forward.start.length - 1;
+        int[] start = new int[n + 1];
+        for (int e = 0; e < pairs; e++) start[forward.source[e] + 1]++;
+        for (int i = 0; i < n; i++) start[i + 1] += start[i];
+        int[] taps = new int[n + 1];
+        for (int e = 0; e < pairs; e++) taps[forward.source[e] + 1] += forward.kStart[e + 1] - forward.kStart[e];
+        for (int i = 0; i < n; i++) taps[i + 1] += taps[i];
+        int[] source = new int[pairs], kStart = new int[pairs + 1], k = new int[forward.k.length];
+        int[] nextPair = java.util.Arrays.copyOf(start, n), nextTap = java.util.Arrays.copyOf(taps, n);
+        // Forward outputs ascend in this walk, so each transposed output's sources come out ascending.
+        for (int o = 0; o < outN; o++) {
+            for (int e = forward.start[o]; e < forward.start[o + 1]; e++) {
+                int i = forward.source[e], slot = nextPair[i]++;
+                source[slot] = o;
+                kStart[slot] = nextTap[i];
+                for (int t = forward.kStart[e]; t < forward.kStart[e + 1]; t++) k[nextTap[i]++] = forward.k[t];
+            }
+        }
+        kStart[pairs] = forward.k.length;
+        return new FoldedAxis(start, source, kStart, k);
+    }
+
     /** Distinct input indices summed over all output positions. */
     public long totalSources() {
         return source.length;

@@ -44,6 +44,24 @@ public final class BlockToeplitz implements Serializable {
 
     public BlockToeplitz(ConvGeometry geometry) {
         this.g = geometry;
+        if (geometry.spec.transposed()) {
+            BlockToeplitz f = new BlockToeplitz(geometry.forward());
+            int[][] csr = transposedStructure(f, g);
+            rowPtr = csr[0];
+            colIdx = csr[1];
+            int[] perm = csr[2];
+            values = new double[f.values.length][];
+            for (int b = 0; b < values.length; b++) {
+                double[] fv = f.values[b], v = new double[perm.length];
+                for (int k = 0; k < perm.length; k++) v[k] = fv[perm[k]];
+                values[b] = v;
+            }
+            int[][] lines = invertedLines(f, g);
+            lineStart = lines[0];
+            pairLine = lines[1];
+            pairBlock = lines[2];
+            return;
+        }
         ConvSpec s = g.spec;
         int cinPG = s.inChannelsPerGroup(), perGroup = s.outChannels() / s.groups();
         FoldedAxis cols = g.cols;
@@ -159,6 +177,53 @@ public final class BlockToeplitz implements Serializable {
             }
         }
         return v;
+    }
+
+    /**
+     * The blocks' common structure transposed: forward block rows (ci, x) over the forward output channels
+     * become columns ci * w + x, forward columns (co, ox) rows. A counting sort over the forward columns,
+     * walking forward rows ascending, so each row's columns come out ascending and grouped by input channel
+     * (every forward row of channel ci reads the same columns of each channel of its group, so the groups
+     * hold equal counts). {rowPtr, colIdx, perm}: transposed entry k is forward entry perm[k].
+     */
+    private static int[][] transposedStructure(BlockToeplitz f, ConvGeometry g) {
+        int fRows = f.rowPtr.length - 1, rows = Math.multiplyExact(g.spec.outChannels(), g.outW);
+        int nnz = f.colIdx.length;
+        MemoryBudget.check("the transposed Toeplitz operator's structure for input " + ToeplitzEntries.shapeText(g.inputShape()),
+                (3L * nnz + rows + 1) * Integer.BYTES + (long) f.values.length * nnz * Double.BYTES);
+        int[] ptr = new int[rows + 1];
+        for (int k = 0; k < nnz; k++) ptr[f.colIdx[k] + 1]++;
+        for (int r = 0; r < rows; r++) ptr[r + 1] += ptr[r];
+        int[] next = java.util.Arrays.copyOf(ptr, rows), col = new int[nnz], perm = new int[nnz];
+        for (int fr = 0; fr < fRows; fr++) {
+            for (int k = f.rowPtr[fr]; k < f.rowPtr[fr + 1]; k++) {
+                int slot = next[f.colIdx[k]]++;
+                col[slot] = fr;
+                perm[slot] = k;
+            }
+        }
+        return new int[][] {ptr, col, perm};
+    }
+
+    /**
+     * The forward line map inverted: forward output line L reading input line l through block b becomes
+     * output line l reading input line L through b's transpose. Walking L ascending keeps each line's input
+     * lines ascending. {lineStart, pairLine, pairBlock}.
+     */
+    private static int[][] invertedLines(BlockToeplitz f, ConvGeometry g) {
+        int lines = Math.multiplyExact(g.outD, g.outH), pairs = f.pairLine.length;
+        int[] start = new int[lines + 1];
+        for (int p = 0; p < pairs; p++) start[f.pairLine[p] + 1]++;
+        for (int l = 0; l < lines; l++) start[l + 1] += start[l];
+        int[] next = java.util.Arrays.copyOf(start, lines), line = new int[pairs], block = new int[pairs];
+        for (int fl = 0; fl + 1 < f.lineStart.length; fl++) {
+            for (int p = f.lineStart[fl]; p < f.lineStart[fl + 1]; p++) {
+                int slot = next[f.pairLine[p]]++;
+                line[slot] = fl;
+                block[slot] = f.pairBlock[p];
+            }
+        }
+        return new int[][] {start, line, block};
     }
 
     /** For each source entry of an axis, the id of its list of kernel indices; equal lists share an id. */

@@ -21,6 +21,7 @@ public final class DirectConvolution {
      */
     public static double[] convolve(ConvGeometry g, double[] x, int offset) {
         ConvSpec s = g.spec;
+        if (s.transposed()) return convolveTransposed(g, x, offset);
         int dp = g.d + s.padFront() + s.padBack();
         int hp = g.h + s.padTop() + s.padBottom();
         int wp = g.w + s.padLeft() + s.padRight();
@@ -53,6 +54,55 @@ public final class DirectConvolution {
                     }
                 }
             }
+        }
+        return y;
+    }
+
+    /**
+     * {@code ConvTranspose1d/2d/3d} the textbook way: every input element scatters weights[ci][j] times
+     * itself onto output position i * stride - padding + k * dilation of channel group * C_out/groups + j,
+     * for each tap k; positions outside the output are dropped (that is all the padding does) and the
+     * output padding only adds positions at the end. Reads the weight array as stored,
+     * (C_in, C_out/groups, kD, kH, kW), not through the spec's accessors or any index map of the Toeplitz path.
+     */
+    private static double[] convolveTransposed(ConvGeometry g, double[] x, int offset) {
+        ConvSpec s = g.spec;
+        double[] w = s.weights();
+        int kD = s.kernelDepth(), kH = s.kernelHeight(), kW = s.kernelWidth(), taps = kD * kH * kW;
+        int cIn = g.c, outPerGroup = s.outChannels() / s.groups(), inPerGroup = cIn / s.groups();
+        double[] y = new double[g.outputSize()];
+        for (int ci = 0; ci < cIn; ci++) {
+            int group = ci / inPerGroup;
+            for (int j = 0; j < outPerGroup; j++) {
+                int co = group * outPerGroup + j;
+                int wBase = (ci * outPerGroup + j) * taps;
+                for (int iz = 0; iz < g.d; iz++) {
+                    for (int iy = 0; iy < g.h; iy++) {
+                        for (int ix = 0; ix < g.w; ix++) {
+                            double v = x[offset + ((ci * g.d + iz) * g.h + iy) * g.w + ix];
+                            for (int kz = 0; kz < kD; kz++) {
+                                int oz = iz * s.strideD() - s.padFront() + kz * s.dilationD();
+                                if (oz < 0 || oz >= g.outD) continue;
+                                for (int ky = 0; ky < kH; ky++) {
+                                    int oy = iy * s.strideH() - s.padTop() + ky * s.dilationH();
+                                    if (oy < 0 || oy >= g.outH) continue;
+                                    int row = ((co * g.outD + oz) * g.outH + oy) * g.outW;
+                                    for (int kx = 0; kx < kW; kx++) {
+                                        int ox = ix * s.strideW() - s.padLeft() + kx * s.dilationW();
+                                        if (ox < 0 || ox >= g.outW) continue;
+                                        y[row + ox] += w[wBase + (kz * kH + ky) * kW + kx] * v;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int plane = g.outputPlane();
+        for (int co = 0; co < s.outChannels(); co++) {
+            double b = s.bias(co);
+            for (int i = co * plane; i < (co + 1) * plane; i++) y[i] += b;
         }
         return y;
     }

@@ -24,10 +24,19 @@ public final class DirectMap implements LinearMap {
     /** For each axis and tap, the input index each output position reads (-1: a zero). */
     private final int[][] readD, readH, readW;
     private final int blocks;
+    /** A transposed map is the forward loops' adjoint: T^T x scatters, (T^T)^T y gathers. Null when forward. */
+    private final DirectMap forwardLoops;
 
     public DirectMap(ConvGeometry g) {
         this.g = g;
         this.s = g.spec;
+        if (s.transposed()) {
+            forwardLoops = new DirectMap(g.forward());
+            readD = readH = readW = null;
+            blocks = 0;
+            return;
+        }
+        forwardLoops = null;
         readD = reads(g.outD, g.d, s.kernelDepth(), s.strideD(), s.padFront(), s.dilationD());
         readH = reads(g.outH, g.h, s.kernelHeight(), s.strideH(), s.padTop(), s.dilationH());
         readW = reads(g.outW, g.w, s.kernelWidth(), s.strideW(), s.padLeft(), s.dilationW());
@@ -49,6 +58,10 @@ public final class DirectMap implements LinearMap {
 
     @Override
     public void apply(double[] x, double[] y) {
+        if (forwardLoops != null) {
+            forwardLoops.applyAdjoint(x, y);
+            return;
+        }
         int plane = g.outD * g.outH * g.outW;
         IntStream.range(0, s.outChannels()).parallel().forEach(co -> {
             Arrays.fill(y, co * plane, (co + 1) * plane, 0.0);
@@ -58,6 +71,10 @@ public final class DirectMap implements LinearMap {
 
     @Override
     public void applyAdjoint(double[] y, double[] x) {
+        if (forwardLoops != null) {
+            forwardLoops.apply(y, x);
+            return;
+        }
         double[][] partial = new double[blocks][];
         IntStream.range(0, blocks).parallel().forEach(b -> {
             double[] into = b == 0 ? x : new double[x.length];
@@ -86,6 +103,7 @@ public final class DirectMap implements LinearMap {
      * one entry.
      */
     public void forEachTapEntry(TapEntry sink) {
+        if (forwardLoops != null) throw new UnsupportedOperationException("tap entries of a transposed convolution: " + s);
         int cinPG = s.inChannelsPerGroup();
         for (int co = 0; co < s.outChannels(); co++) {
             int ci0 = co / (s.outChannels() / s.groups()) * cinPG;

@@ -72,6 +72,49 @@ public final class RandomSpecs {
         }
     }
 
+    /**
+     * A random ConvTranspose1d/2d/3d (weights (C_in, C_out/groups, k...)), strides, padding, dilation,
+     * groups, output padding below the stride or the dilation per axis, bias or not, with an input it accepts.
+     */
+    public static RandomSpecs drawTransposed(Random rnd) {
+        while (true) {
+            int dims = 1 + rnd.nextInt(3);
+            int groups = 1 + rnd.nextInt(3);
+            int cin = groups * (1 + rnd.nextInt(2));
+            int coutPG = 1 + rnd.nextInt(2);
+            int kD = dims == 3 ? 1 + rnd.nextInt(3) : 1;
+            int kH = dims >= 2 ? 1 + rnd.nextInt(4) : 1;
+            int kW = 1 + rnd.nextInt(4);
+            int[] ws = dims == 3 ? new int[] {cin, coutPG, kD, kH, kW}
+                    : dims == 2 ? new int[] {cin, coutPG, kH, kW} : new int[] {cin, coutPG, kW};
+            double[] w = new double[cin * coutPG * kD * kH * kW];
+            for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+            int[] stride = tuple(rnd, dims, 1, 3), dilation = tuple(rnd, dims, 1, 3);
+            int[] op = new int[dims];
+            for (int a = 0; a < dims; a++) {
+                int limit = Math.max(stride[stride.length == 1 ? 0 : a], dilation[dilation.length == 1 ? 0 : a]);
+                op[a] = rnd.nextInt(limit);
+            }
+            ConvSpec.Builder b = ConvSpec.builder(ws, w).transposed(true).groups(groups).stride(stride).dilation(dilation)
+                    .padding(Padding.of(tuple(rnd, dims, 0, 3))).outputPadding(op);
+            if (rnd.nextBoolean()) {
+                double[] bias = new double[coutPG * groups];
+                for (int i = 0; i < bias.length; i++) bias[i] = rnd.nextGaussian();
+                b.bias(bias);
+            }
+            int width = 1 + rnd.nextInt(dims == 1 ? 9 : 5);
+            int[] shape = dims == 3 ? new int[] {cin, 1 + rnd.nextInt(3), 1 + rnd.nextInt(4), width}
+                    : dims == 2 ? new int[] {cin, 1 + rnd.nextInt(5), width} : new int[] {cin, width};
+            try {
+                ConvSpec spec = b.build();
+                spec.geometry(shape);
+                return new RandomSpecs(spec, shape);
+            } catch (IllegalArgumentException | InputRejectedException e) {
+                // an output padding PyTorch refuses, or an output below 1: draw again
+            }
+        }
+    }
+
     private static int[] tuple(Random rnd, int dims, int lo, int hi) {
         if (rnd.nextInt(3) == 0) return new int[] {lo + rnd.nextInt(hi)};
         int[] v = new int[dims];

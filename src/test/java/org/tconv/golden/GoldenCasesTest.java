@@ -24,8 +24,9 @@ import org.tconv.testing.TestFiles;
 
 /**
  * Cases computed once with PyTorch ({@code src/test/python/make_golden.py} for Conv1d/Conv2d in
- * {@code cases/}, {@code make_golden_3d.py} for Conv3d in {@code cases3d/}): each is run through
- * {@code tconv run} with every method and must give torch's numbers.
+ * {@code cases/}, {@code make_golden_3d.py} for Conv3d in {@code cases3d/}, {@code make_golden_transposed.py} for
+ * ConvTranspose1d/2d/3d in {@code transposed/}): each is run through {@code tconv run} with every method and must
+ * give torch's numbers; the transposed ones also with {@code --verify}, against the direct scatter.
  */
 class GoldenCasesTest {
     static final Path GOLDEN = TestFiles.home().resolve("src/test/resources/golden");
@@ -33,12 +34,15 @@ class GoldenCasesTest {
     static final Path CASES = GOLDEN.resolve("cases");
     /** Conv3d cases. */
     static final Path CASES_3D = GOLDEN.resolve("cases3d");
+    /** ConvTranspose1d/2d/3d cases. */
+    static final Path CASES_TRANSPOSED = GOLDEN.resolve("transposed");
 
     @TempDir
     Path tmp;
 
     static Stream<Arguments> cases() throws IOException {
-        return Stream.concat(casesUnder(CASES, Method.values()), casesUnder(CASES_3D, Method.values()));
+        return Stream.of(casesUnder(CASES, Method.values()), casesUnder(CASES_3D, Method.values()),
+                casesUnder(CASES_TRANSPOSED, Method.values())).flatMap(s -> s);
     }
 
     static Stream<Arguments> casesUnder(Path root, Method... methods) throws IOException {
@@ -64,7 +68,8 @@ class GoldenCasesTest {
                 "--weights", dir.resolve("weight.npy").toString(), "--output", tmp.resolve("out").toString(),
                 "--format", "npy", "--method", method.toString()));
         if (Files.exists(dir.resolve("bias.npy"))) args.addAll(List.of("--bias", dir.resolve("bias.npy").toString()));
-        for (String key : List.of("stride", "padding", "dilation", "groups", "padding_mode")) {
+        if (Boolean.parseBoolean(p.getProperty("transposed", "false").trim())) args.addAll(List.of("--transposed", "--verify"));
+        for (String key : List.of("stride", "padding", "output_padding", "dilation", "groups", "padding_mode")) {
             if (p.getProperty(key) != null) args.addAll(List.of("--" + key.replace('_', '-'), p.getProperty(key).trim()));
         }
         Cli r = Cli.run(args.toArray(new String[0]));

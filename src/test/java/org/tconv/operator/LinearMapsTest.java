@@ -12,36 +12,42 @@ import org.tconv.verify.DirectConvolution;
 import org.tconv.verify.DirectMap;
 
 /**
- * The two ways of computing T x and T^T y agree with each other and with the reference: the direct gather
- * equals {@link DirectConvolution} less the bias, the explicit CSR product equals it too, and each adjoint
- * satisfies <T x, y> = <x, T^T y> and equals the other adjoint (one is a scatter over the kernel's taps, the
- * other the transposed CSR product of T's entries).
+ * The three ways of computing T x and T^T y agree with each other and with the reference: the direct gather
+ * equals {@link DirectConvolution} less the bias, the explicit CSR product and the distinct blocks' product
+ * equal it too, and each adjoint satisfies <T x, y> = <x, T^T y> and equals the others (one is a scatter
+ * over the kernel's taps, the others the transposed products of T's entries and of its blocks); for
+ * transposed convolutions as well, whose reference is the direct scatter of ConvTranspose.
  */
 class LinearMapsTest {
     @Test
-    void directAndSparseMapsAgreeOnRandomSpecs() {
+    void directSparseAndBlockMapsAgreeOnRandomSpecs() {
         Random rnd = new Random(9);
-        for (int trial = 0; trial < 300; trial++) {
-            RandomSpecs r = RandomSpecs.draw(rnd);
+        for (int trial = 0; trial < 500; trial++) {
+            RandomSpecs r = trial % 5 == 4 ? RandomSpecs.drawTransposed(rnd) : RandomSpecs.draw(rnd, true);
             ConvGeometry g = r.spec.geometry(r.inputShape);
             DirectMap direct = new DirectMap(g);
             SparseToeplitzMap sparse = new SparseToeplitzMap(g);
+            BlockToeplitzMap blocks = new BlockToeplitzMap(g);
             double[] x = RandomSpecs.randomInput(rnd, g.inputSize());
             double[] y = RandomSpecs.randomInput(rnd, g.outputSize());
 
             double[] reference = DirectConvolution.convolve(g, x, 0);
             for (int i = 0; i < reference.length; i++) reference[i] -= g.spec.bias(i / g.outputPlane());
-            double[] yd = new double[g.outputSize()], ys = new double[g.outputSize()];
+            double[] yd = new double[g.outputSize()], ys = new double[g.outputSize()], yb = new double[g.outputSize()];
             direct.apply(x, yd);
             sparse.apply(x, ys);
+            blocks.apply(x, yb);
             double scale = maxAbs(reference) + 1e-300;
             assertClose(reference, yd, 1e-12 * scale, r + " direct T x");
             assertClose(reference, ys, 1e-12 * scale, r + " sparse T x");
+            assertClose(reference, yb, 1e-12 * scale, r + " block T x");
 
-            double[] xd = new double[g.inputSize()], xs = new double[g.inputSize()];
+            double[] xd = new double[g.inputSize()], xs = new double[g.inputSize()], xb = new double[g.inputSize()];
             direct.applyAdjoint(y, xd);
             sparse.applyAdjoint(y, xs);
+            blocks.applyAdjoint(y, xb);
             assertClose(xs, xd, 1e-12 * (maxAbs(xs) + 1e-300), r + " T^T y");
+            assertClose(xs, xb, 1e-12 * (maxAbs(xs) + 1e-300), r + " block T^T y");
             double lhs = dot(yd, y), rhs = dot(x, xd);
             assertEquals(lhs, rhs, 1e-10 * (Math.abs(lhs) + norm(x) * norm(xd)), r + " <Tx,y> = <x,T^T y>");
         }
@@ -58,6 +64,9 @@ class LinearMapsTest {
         new DirectMap(g).applyAdjoint(y, xd);
         new SparseToeplitzMap(g).applyAdjoint(y, xs);
         assertClose(xs, xd, 1e-12 * maxAbs(xs), "T^T y");
+        double[] xb = new double[g.inputSize()];
+        new BlockToeplitzMap(g).applyAdjoint(y, xb); // several partial inputs: rows * 16 is past the single-part size
+        assertClose(xs, xb, 1e-12 * maxAbs(xs), "block T^T y");
     }
 
     private static void assertClose(double[] a, double[] b, double tol, String what) {

@@ -29,7 +29,9 @@ import org.tconv.testing.TestFiles;
 /**
  * {@code tconv spectrum} against numpy's dense SVD of T, where T was built by PyTorch's own convolution of
  * every basis vector (src/test/python/make_spectra.py): 1-D, 2-D and 3-D, strides, dilation, groups, every
- * padding mode; and the FFT formula against the same dense SVD (all values) for the circular cases.
+ * padding mode, with each of the three operators (sparse, block, direct); the transposed convolutions against
+ * the dense SVD of T built by torch.nn.ConvTranspose1d/2d/3d (src/test/python/make_spectra_transposed.py);
+ * and the FFT formula against the same dense SVD (all values) for the circular cases.
  */
 class SpectrumGoldenTest {
     static final Path GOLDEN = TestFiles.home().resolve("src/test/resources/golden/spectra");
@@ -69,16 +71,54 @@ class SpectrumGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void cliMatchesDenseSvdWithBothOperators(Case c, @TempDir Path dir) throws IOException {
-        double[] expected = c.singular();
-        int k = Math.min(8, Math.min(c.rows, c.cols) - 1);
-        for (String operator : new String[] {"sparse", "direct"}) {
+    void cliMatchesDenseSvdWithEveryOperator(Case c, @TempDir Path dir) throws IOException {
+        assertMatchesDenseSvd(c.toString(), c.singular(), c.rows, c.cols, c.options(), dir);
+    }
+
+    record TransposedCase(String name, String shape, String stride, String padding, String outputPadding, String dilation,
+                          String groups, int rows, int cols) {
+        String[] options() {
+            return new String[] {"--transposed", "--weights", TRANSPOSED.resolve(name).resolve("weight.npy").toString(),
+                    "--input-shape", shape, "--stride", stride, "--padding", padding, "--output-padding", outputPadding,
+                    "--dilation", dilation, "--groups", groups};
+        }
+
+        @Override public String toString() { return name; }
+    }
+
+    static final Path TRANSPOSED = GOLDEN.resolve("transposed");
+
+    static Stream<TransposedCase> transposedCases() throws IOException {
+        List<TransposedCase> cases = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(TRANSPOSED.resolve("cases.csv"))) {
+            for (CSVRecord c : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+                cases.add(new TransposedCase(c.get("name"), c.get("input_shape"), c.get("stride"), c.get("padding"),
+                        c.get("output_padding"), c.get("dilation"), c.get("groups"), Integer.parseInt(c.get("rows")),
+                        Integer.parseInt(c.get("cols"))));
+            }
+        }
+        assertEquals(6, cases.size());
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transposedCases")
+    void transposedMatchesDenseSvdOfConvTranspose(TransposedCase c, @TempDir Path dir) throws IOException {
+        double[] expected = TestFiles.read(TRANSPOSED.resolve(c.name).resolve("singular.npy")).data;
+        assertMatchesDenseSvd(c.toString(), expected, c.rows, c.cols, c.options(), dir);
+    }
+
+    private static void assertMatchesDenseSvd(String c, double[] expected, int rows, int cols, String[] options, Path dir)
+            throws IOException {
+        int k = Math.min(8, Math.min(rows, cols) - 1);
+        for (String operator : new String[] {"sparse", "block", "direct"}) {
             Path out = dir.resolve(operator + ".npy");
             List<String> args = new ArrayList<>(List.of("spectrum"));
-            args.addAll(List.of(c.options()));
+            args.addAll(List.of(options));
             args.addAll(List.of("--top", Integer.toString(k), "--operator", operator, "--output", out.toString()));
             Cli r = Cli.run(args.toArray(new String[0]));
             assertEquals(0, r.status, r.toString());
+            assertTrue(r.out.contains("(" + operator + " products)"), r.out);
             NpyArray got = TestFiles.read(out);
             assertEquals(List.of(k), List.of(got.shape[0]));
             assertEquals(1, got.shape.length);
