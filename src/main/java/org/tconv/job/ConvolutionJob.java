@@ -85,6 +85,8 @@ public final class ConvolutionJob {
         Configuration hadoop = sc.hadoopConfiguration();
         Map<String, String> rejected = new TreeMap<>();
         List<InputFile> files = table == null ? InputFiles.list(cfg.input, hadoop, rejected) : null;
+        // the progress line reads it from the first job's properties
+        sc.setLocalProperty(JobProgress.LISTED, files == null ? null : String.valueOf(files.size()));
         PendingOutput out = new OutputLocation(cfg.output, hadoop).begin(cfg.overwrite, cfg.input);
         try {
             OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());

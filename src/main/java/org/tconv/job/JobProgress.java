@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
@@ -43,6 +44,15 @@ public final class JobProgress extends SparkListener implements AutoCloseable {
         } catch (java.io.IOException e) {
             return null;
         }
+    }
+
+    /** Local property under which {@link ConvolutionJob} tells its Spark jobs how many inputs it listed. */
+    public static final String LISTED = "tconv.inputs.listed";
+
+    @Override
+    public void onJobStart(SparkListenerJobStart e) {
+        String n = e.properties() == null ? null : e.properties().getProperty(LISTED);
+        if (n != null) line.listed(Long.parseLong(n));
     }
 
     @Override

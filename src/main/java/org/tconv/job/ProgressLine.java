@@ -9,10 +9,17 @@ import java.util.Locale;
  */
 public final class ProgressLine {
     private long tasksTotal, tasksDone, images;
+    /** Inputs the job listed before its first task, or -1 before the listing is known. */
+    private long listed = -1;
     private final long startNanos;
 
     public ProgressLine(long startNanos) {
         this.startNanos = startNanos;
+    }
+
+    /** The job listed {@code inputs} inputs (files and shards): known when its first Spark job starts. */
+    public synchronized void listed(long inputs) {
+        listed = inputs;
     }
 
     public synchronized void stageSubmitted(int tasks) {
@@ -27,7 +34,9 @@ public final class ProgressLine {
 
     public synchronized String line(long nowNanos) {
         double s = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "tconv: %d/%d task(s), %d image(s)", tasksDone, tasksTotal, images));
+        StringBuilder b = new StringBuilder("tconv: ");
+        if (listed >= 0) b.append(listed).append(" input(s) listed, ");
+        b.append(String.format(Locale.ROOT, "%d/%d task(s), %d image(s)", tasksDone, tasksTotal, images));
         if (images > 0) b.append(String.format(Locale.ROOT, ", %.1f images/s", images / s));
         if (tasksDone > 0 && tasksDone < tasksTotal) {
             b.append(String.format(Locale.ROOT, ", ETA %.0f s", s * (tasksTotal - tasksDone) / tasksDone));

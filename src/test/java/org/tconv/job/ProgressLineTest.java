@@ -20,5 +20,7 @@ class ProgressLineTest {
         p.stageSubmitted(2); // a second stage (the verification's, the writer's) adds its tasks
         for (int i = 0; i < 8; i++) p.taskEnded(0);
         assertEquals("tconv: 10/10 task(s), 300 image(s), 30.0 images/s, 10 s", p.line(20 * S), "no ETA when all are done");
+        p.listed(301);
+        assertEquals("tconv: 301 input(s) listed, 10/10 task(s), 300 image(s), 30.0 images/s, 10 s", p.line(20 * S));
     }
 }
