@@ -10,7 +10,6 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.multiply.Dtype;
 import org.tconv.multiply.LocalToeplitz;
-import org.tconv.multiply.PanelProduct;
 import org.tconv.verify.DirectConvolution;
 
 /**

@@ -21,8 +21,8 @@ import org.tconv.toeplitz.BlockToeplitz;
  * the convolution's options), so any operator with the {@link BlockToeplitz} layout runs here unchanged.
  */
 final class LineProduct {
-    private static final boolean VECTOR = !"scalar".equals(System.getProperty("tconv.kernel"))
-            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** The same choice of kernel as the panel product's: one switch for both ({@code -Dtconv.kernel=scalar}). */
+    private static final boolean VECTOR = PanelProduct.VECTOR;
 
     final ConvGeometry g;
     final BlockToeplitz op;

@@ -43,7 +43,7 @@ public final class LocalToeplitz {
     /** Each block row's (co, ox) starting value: its output channel's bias. */
     private final double[] rowBias;
     /** The product for panels of fewer images than a vector holds: one image at a time, from the blocks. */
-    private final LineProduct byLines;
+    private final LineProduct lineProduct;
 
     private LocalToeplitz(ConvGeometry g) {
         this.geometry = g;
@@ -52,7 +52,7 @@ public final class LocalToeplitz {
         for (int br = 0; br < rowBias.length; br++) rowBias[br] = g.spec.bias(br / g.outW);
         double[] channelBias = new double[g.spec.outChannels()];
         for (int co = 0; co < channelBias.length; co++) channelBias[co] = g.spec.bias(co);
-        byLines = new LineProduct(g, op, channelBias);
+        lineProduct = new LineProduct(g, op, channelBias);
     }
 
     /**
@@ -65,7 +65,7 @@ public final class LocalToeplitz {
     public boolean byLines(int width, Dtype dtype) {
         int lanes = dtype == Dtype.F32 ? 16 : 8;
         if (2 * width < lanes) return true;
-        boolean runs = 2 * byLines.runColumns() >= (long) geometry.spec.outChannels() * geometry.outW;
+        boolean runs = 2 * lineProduct.runColumns() >= (long) geometry.spec.outChannels() * geometry.outW;
         long imageBytes = (long) geometry.inputSize() * (dtype == Dtype.F32 ? Float.BYTES : Double.BYTES);
         return runs && (width < lanes || 4 * imageBytes > PANEL_BYTES);
     }
@@ -76,7 +76,7 @@ public final class LocalToeplitz {
      */
     public void prepare(int width, Dtype dtype) {
         if (byLines(width, dtype)) {
-            if (dtype == Dtype.F32) byLines.floats();
+            if (dtype == Dtype.F32) lineProduct.floats();
             return;
         }
         linePlans();
@@ -86,7 +86,7 @@ public final class LocalToeplitz {
     public ConvGeometry geometry() { return geometry; }
     public BlockToeplitz operator() { return op; }
     /** The per-image product (for the tests, which compare its kernels). */
-    LineProduct lineProduct() { return byLines; }
+    LineProduct lineProduct() { return lineProduct; }
 
     private static final Map<String, LocalToeplitz> CACHE = new LinkedHashMap<>(16, 0.75f, true);
     private static long cachedBytes;
@@ -211,13 +211,13 @@ public final class LocalToeplitz {
      */
     private void applyByLines(double[] in, int inOffset, double[] out, int outOffset, boolean single) {
         if (!single) {
-            byLines(in, inOffset, out, outOffset);
+            throughLines(in, inOffset, out, outOffset);
             return;
         }
         int inSize = geometry.inputSize();
         float[] x = roundedInput(inSize);
         for (int p = 0; p < inSize; p++) x[p] = (float) in[inOffset + p];
-        byLines(x, 0, out, outOffset);
+        throughLines(x, 0, out, outOffset);
     }
 
     /** Per thread, the last float32 copy of an input: reused, as every image of a task needs one. */
@@ -234,14 +234,14 @@ public final class LocalToeplitz {
     }
 
     /** The output lines of one image shared between threads when the image is big, as a wide panel's are. */
-    private void byLines(Object x, int xOff, Object y, int yOff) {
+    private void throughLines(Object x, int xOff, Object y, int yOff) {
         int lines = geometry.outD * geometry.outH;
         int parts = geometry.outputElements() >= PARALLEL_WORK ? Math.min(lines, 4 * Runtime.getRuntime().availableProcessors()) : 1;
         java.util.function.IntConsumer part = i -> {
             int from = (int) ((long) lines * i / parts), to = (int) ((long) lines * (i + 1) / parts);
-            if (!(x instanceof float[])) byLines.lines((double[]) x, xOff, (double[]) y, yOff, from, to);
-            else if (y instanceof double[]) byLines.lines((float[]) x, xOff, (double[]) y, yOff, from, to);
-            else byLines.lines((float[]) x, xOff, (float[]) y, yOff, from, to);
+            if (!(x instanceof float[])) lineProduct.lines((double[]) x, xOff, (double[]) y, yOff, from, to);
+            else if (y instanceof double[]) lineProduct.lines((float[]) x, xOff, (double[]) y, yOff, from, to);
+            else lineProduct.lines((float[]) x, xOff, (float[]) y, yOff, from, to);
         };
         if (parts <= 1) part.accept(0);
         else java.util.stream.IntStream.range(0, parts).parallel().forEach(part);
@@ -401,7 +401,7 @@ public final class LocalToeplitz {
 
     /** Bytes this cached product holds: the operator, the line product's index and the line plans once made. */
     public long bytes() {
-        long b = op.bytes() + byLines.bytes() + (long) rowBias.length * Double.BYTES;
+        long b = op.bytes() + lineProduct.bytes() + (long) rowBias.length * Double.BYTES;
         LinePlan[] p = plans;
         if (p != null) {
             b += (long) planOf.length * Integer.BYTES;
@@ -488,7 +488,7 @@ public final class LocalToeplitz {
      */
     public void multiplyPanel(double[] x, int width, double[] y) {
         if (byLines(width, Dtype.F64)) {
-            for (int j = 0; j < width; j++) byLines(x, j * geometry.inputSize(), y, j * geometry.outputSize());
+            for (int j = 0; j < width; j++) throughLines(x, j * geometry.inputSize(), y, j * geometry.outputSize());
             return;
         }
         linePlans();
@@ -498,7 +498,7 @@ public final class LocalToeplitz {
     /** {@link #multiplyPanel(double[], int, double[])} in float32. */
     public void multiplyPanel(float[] x, int width, float[] y) {
         if (byLines(width, Dtype.F32)) {
-            for (int j = 0; j < width; j++) byLines(x, j * geometry.inputSize(), y, j * geometry.outputSize());
+            for (int j = 0; j < width; j++) throughLines(x, j * geometry.inputSize(), y, j * geometry.outputSize());
             return;
         }
         linePlans();

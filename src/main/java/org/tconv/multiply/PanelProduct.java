@@ -18,7 +18,8 @@ package org.tconv.multiply;
 public final class PanelProduct {
     private PanelProduct() {}
 
-    private static final boolean VECTOR = !"scalar".equals(System.getProperty("tconv.kernel"))
+    /** Whether this JVM runs the Vector API kernels (panel and line products alike). */
+    static final boolean VECTOR = !"scalar".equals(System.getProperty("tconv.kernel"))
             && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     /** Which kernel this JVM runs, for the bench and the logs. */
