@@ -7,11 +7,16 @@ import java.util.concurrent.Callable;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.operator.BlockToeplitzMap;
-import org.tconv.operator.LinearMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.tconv.job.SparkSessions;
+import org.tconv.multiply.GramLines;
+import org.tconv.operator.Gram;
 import org.tconv.operator.SparseToeplitzMap;
 import org.tconv.read.NpyArray;
 import org.tconv.spectrum.ArpackSingularValues;
 import org.tconv.spectrum.CircularSpectrum;
+import org.tconv.spectrum.SparkGram;
 import org.tconv.toeplitz.MemoryBudget;
 import org.tconv.verify.DirectMap;
 
@@ -37,11 +42,15 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "how many singular values (default: ${DEFAULT-VALUE})")
     int top;
 
-    @Option(names = "--operator", paramLabel = "auto|sparse|block|direct", defaultValue = "auto",
-            description = "how T v and T^T u are computed: sparse (T explicit, CSR), block (T's distinct blocks, memory of the blocks"
-                    + " only), direct (loops over the kernel) or auto (sparse when T's CSR takes under 256 MB, else block)"
-                    + " (default: ${DEFAULT-VALUE})")
+    @Option(names = "--operator", paramLabel = "auto|sparse|block|direct|lines|spark", defaultValue = "auto",
+            description = "how T^T T v is computed: sparse (T explicit, CSR), block (T's distinct blocks), direct (loops over the"
+                    + " kernel), lines (the toeplitz method's line product for T v and T^T u, on this JVM's threads), spark (the"
+                    + " same in Spark tasks, each a range of T's output lines) or auto (sparse when T's CSR takes under 256 MB,"
+                    + " else spark) (default: ${DEFAULT-VALUE})")
     String operator;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master for --operator spark (default: local[*])")
+    String master;
 
     @Option(names = "--output", required = true, paramLabel = "S.npy", description = "new local .npy file for the values (<f8, shape (K,))")
     String output;
@@ -65,33 +74,51 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         } catch (MemoryBudget.MatrixTooLargeException e) {
             throw new UsageError(e.getMessage());
         }
+        String kind = operatorKind(g);
         long started = System.nanoTime();
-        LinearMap t = operator(g);
-        ArpackSingularValues.Result result = ArpackSingularValues.top(new Progress(t, started), top);
+        Progress gram = new Progress(gram(kind, g), started);
+        ArpackSingularValues.Result result = ArpackSingularValues.top(gram, top);
         double[] sigma = result.values();
         double seconds = (System.nanoTime() - started) / 1e9;
         NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
-        out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by T^T T), written to %s%n",
-                t.rows(), t.cols(), t instanceof SparseToeplitzMap ? "sparse" : t instanceof BlockToeplitzMap ? "block" : "direct", sigma.length, seconds, result.restarts(),
-                result.gramProducts(), output);
+        out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by the Gram matrix,"
+                        + " %.3f s each, %d deflation pass(es)), written to %s%n",
+                g.outputElements(), g.inputElements(), kind, sigma.length, seconds, result.restarts(), result.gramProducts(),
+                gram.seconds / Math.max(1, gram.products), result.passes(), output);
         out().printf(Locale.ROOT, "spectral norm: %.15g%n", sigma[0]);
         for (int i = 0; i < sigma.length; i++) out().printf(Locale.ROOT, "sigma[%d] = %.15g%n", i, sigma[i]);
         if (CircularSpectrum.applies(g)) printFftFormula(g, sigma);
         return 0;
     }
 
-    private LinearMap operator(ConvGeometry g) {
-        switch (operator.trim().toLowerCase(Locale.ROOT)) {
-            case "sparse":
-                try {
-                    return new SparseToeplitzMap(g);
-                } catch (MemoryBudget.MatrixTooLargeException e) {
-                    throw new UsageError(e.getMessage() + "; use --operator direct");
+    /** The operator --operator names, auto resolved. */
+    private String operatorKind(ConvGeometry g) {
+        String kind = operator.trim().toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "sparse": case "block": case "direct": case "lines": case "spark": return kind;
+            case "auto": return g.csrBytes() <= SPARSE_LIMIT_BYTES ? "sparse" : "spark";
+            default: throw new UsageError("--operator must be auto, sparse, block, direct, lines or spark, got '" + operator + "'");
+        }
+    }
+
+    private Gram gram(String kind, ConvGeometry g) {
+        try {
+            switch (kind) {
+                case "sparse": return Gram.of(new SparseToeplitzMap(g));
+                case "block": return Gram.of(new BlockToeplitzMap(g));
+                case "direct": return Gram.of(new DirectMap(g));
+                default: {
+                    GramLines lines = new GramLines(g);
+                    int cores = Runtime.getRuntime().availableProcessors();
+                    lines.checkMemory(cores);
+                    if (kind.equals("lines")) return lines;
+                    SparkSession spark = SparkSessions.getOrCreate(master);
+                    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+                    return new SparkGram(sc, lines, 2 * sc.defaultParallelism());
                 }
-            case "block": return blocks(g);
-            case "direct": return new DirectMap(g);
-            case "auto": return g.csrBytes() <= SPARSE_LIMIT_BYTES ? new SparseToeplitzMap(g) : blocks(g);
-            default: throw new UsageError("--operator must be auto, sparse, block or direct, got '" + operator + "'");
+            }
+        } catch (MemoryBudget.MatrixTooLargeException e) {
+            throw new UsageError(e.getMessage() + (kind.equals("direct") ? "" : "; use --operator direct"));
         }
     }
 
@@ -99,39 +126,32 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
      * Says on stderr, at most every 30 s, how many products ARPACK has asked for and how fast they go: a large
      * shape runs for minutes, and the rate is what tells whether to wait.
      */
-    private final class Progress implements LinearMap {
-        private final LinearMap t;
+    private final class Progress implements Gram {
+        private final Gram gram;
         private final long started;
         private long products, lastSaid;
+        private double seconds;
 
-        Progress(LinearMap t, long started) {
-            this.t = t;
+        Progress(Gram gram, long started) {
+            this.gram = gram;
             this.started = started;
             this.lastSaid = started;
         }
 
-        @Override public int rows() { return t.rows(); }
-        @Override public int cols() { return t.cols(); }
-        @Override public void apply(double[] x, double[] y) { t.apply(x, y); }
+        @Override public int dimension() { return gram.dimension(); }
 
         @Override
-        public void applyAdjoint(double[] y, double[] x) {
-            t.applyAdjoint(y, x);
-            products++;
+        public void apply(double[] v, double[] out) {
+            long t0 = System.nanoTime();
+            gram.apply(v, out);
             long now = System.nanoTime();
+            seconds += (now - t0) / 1e9;
+            products++;
             if (now - lastSaid > 30_000_000_000L) {
                 lastSaid = now;
                 double s = (now - started) / 1e9;
-                err().printf(Locale.ROOT, "spectrum: %d products by T^T T in %.0f s (%.2f s each)%n", products, s, s / products);
+                err().printf(Locale.ROOT, "spectrum: %d products by the Gram matrix in %.0f s (%.3f s each)%n", products, s, seconds / products);
             }
-        }
-    }
-
-    private static LinearMap blocks(ConvGeometry g) {
-        try {
-            return new BlockToeplitzMap(g);
-        } catch (MemoryBudget.MatrixTooLargeException e) {
-            throw new UsageError(e.getMessage() + "; use --operator direct");
         }
     }
 

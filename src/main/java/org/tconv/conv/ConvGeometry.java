@@ -85,6 +85,15 @@ public final class ConvGeometry implements Serializable {
         return forward;
     }
 
+    /**
+     * The geometry of the map whose T is this one's transposed (input and output shapes swapped), without
+     * bias: for a transposed geometry its {@link #forward()}; for a forward one, the transposed convolution
+     * of {@link ConvSpec#adjoint()} on this output shape, every axis' index map inverted.
+     */
+    public ConvGeometry adjoint() {
+        return forward != null ? forward : new ConvGeometry(spec.adjoint(), this);
+    }
+
     /** The numbering of input elements, T's columns. */
     public FlatIndex input() { return input; }
     /** The numbering of output elements, T's rows. */

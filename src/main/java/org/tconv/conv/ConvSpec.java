@@ -149,6 +149,45 @@ public final class ConvSpec implements Serializable {
         fingerprint = computeFingerprint();
     }
 
+    /**
+     * A copy of {@code from} with another direction and bias: what {@link #adjoint()} and {@link #withoutBias()}
+     * make. It is not a layer the user asked for, so PyTorch's refusals are not applied again (a forward
+     * convolution with reflect padding has a transpose, though ConvTranspose does not offer that mode).
+     */
+    private ConvSpec(ConvSpec from, boolean transposed, ConvSpec forward, double[] bias) {
+        dims = from.dims;
+        cOut = from.cOut;
+        cInPerGroup = from.cInPerGroup;
+        this.transposed = transposed;
+        outputPadding = transposed ? from.outputPadding : new int[3];
+        this.forward = forward;
+        groups = from.groups;
+        kernel = from.kernel;
+        stride = from.stride;
+        dilation = from.dilation;
+        padBefore = from.padBefore;
+        padAfter = from.padAfter;
+        padding = from.padding;
+        mode = from.mode;
+        weight = from.weight;
+        this.bias = bias;
+        fingerprint = computeFingerprint();
+    }
+
+    /** This map without its bias: the linear part T, whose spectrum and adjoint the operator tools take. */
+    public ConvSpec withoutBias() {
+        return bias == null ? this : new ConvSpec(this, transposed, forward, null);
+    }
+
+    /**
+     * The map whose T is this one's T transposed, without bias: for a transposed spec its {@link #forward()}
+     * convolution; for a forward one the transposed convolution of the same weights, stride, padding, padding
+     * mode, dilation and groups. Its geometry on an input shape comes from {@link ConvGeometry#adjoint()}.
+     */
+    public ConvSpec adjoint() {
+        return transposed ? forward : new ConvSpec(this, true, withoutBias(), null);
+    }
+
     /** PyTorch's rule: each axis' output padding must be smaller than its stride or its dilation. */
     private void checkOutputPadding() {
         for (int a = 3 - dims; a < 3; a++) {
