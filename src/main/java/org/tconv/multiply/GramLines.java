@@ -111,8 +111,23 @@ public final class GramLines implements Gram, Serializable {
         return seen.stream().toArray();
     }
 
-    /** What one range adds to A^T A v: the values of whole input lines (every channel), by channel then line. */
-    public record Partial(int[] lines, int width, int channelSize, double[] values) implements Serializable {
+    /**
+     * What one range adds to A^T A v: the values of whole input lines (every channel), by channel then line.
+     * A class, not a record: Spark's Kryo serializer (the shipped spark-defaults) cannot write records.
+     */
+    public static final class Partial implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int[] lines;
+        private final int width, channelSize;
+        private final double[] values;
+
+        Partial(int[] lines, int width, int channelSize, double[] values) {
+            this.lines = lines;
+            this.width = width;
+            this.channelSize = channelSize;
+            this.values = values;
+        }
+
         public void addTo(double[] out) {
             int k = 0;
             int channels = lines.length == 0 ? 0 : values.length / (lines.length * width);

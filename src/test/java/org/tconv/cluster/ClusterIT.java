@@ -357,6 +357,34 @@ class ClusterIT {
         }
     }
 
+    /**
+     * {@code spectrum --operator spark}: the Gram products run as tasks on both executors (the operator built in
+     * their JVMs from the serialised geometry) and give the values of the explicit CSR in local mode.
+     */
+    @Test
+    @Order(6)
+    void spectrumOnTheClusterEqualsTheLocalCsr() throws Exception {
+        List<String> conv = List.of("spectrum", "--weights", localWeights(3), "--input-shape", "3,24,20", "--padding", "1",
+                "--padding-mode", "reflect", "--top", "2");
+        Path localOut = WORK.resolve("spectrum-local.npy"), clusterOut = WORK.resolve("spectrum-cluster.npy");
+        List<String> local = new java.util.ArrayList<>(conv);
+        local.addAll(List.of("--operator", "sparse", "--output", localOut.toString()));
+        Cli r = Cli.run(local.toArray(new String[0]));
+        assertEquals(0, r.status, r::toString);
+        List<String> onCluster = new java.util.ArrayList<>(conv);
+        onCluster.addAll(List.of("--operator", "spark", "--output", clusterOut.toString()));
+        long t0 = System.nanoTime();
+        try (ChildJvm driver = cluster.submit("driver-spectrum", onCluster)) {
+            assertEquals(0, driver.waitFor(300), () -> StandaloneCluster.logs(driver));
+            System.out.printf("cluster-it: spectrum on the cluster: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            assertTrue(driver.output().contains("(spark products)"), () -> StandaloneCluster.logs(driver));
+            assertSpread(StandaloneCluster.eventLog(driver), driver);
+        }
+        double[] expected = TestFiles.read(localOut).data, got = TestFiles.read(clusterOut).data;
+        assertEquals(2, got.length);
+        for (int i = 0; i < 2; i++) assertEquals(expected[i], got[i], 1e-9 * expected[0], "sigma[" + i + "]");
+    }
+
     /** .npy files below {@code dir} now; 0 while it does not exist, also when it disappears while listed. */
     private static int countNpy(FileSystem fs, String dir) throws IOException {
         try {

@@ -73,6 +73,24 @@ class GramLinesTest {
         assertFalse(seen == 0, "no reflect, replicate or circular spec was drawn");
     }
 
+    /** Partials travel from tasks to the driver through Kryo, which the shipped spark-defaults.conf sets (it refuses records). */
+    @Test
+    void partialsCrossSparksKryoSerializer() {
+        ConvSpec spec = ConvSpec.builder(new int[] {4, 2, 3, 3}, RandomSpecs.randomInput(new Random(2), 72)).padding(Padding.of(1)).build();
+        GramLines lines = new GramLines(spec.geometry(new int[] {2, 9, 7}));
+        double[] v = RandomSpecs.randomInput(new Random(3), lines.dimension());
+        GramLines.Partial p = lines.partial(v, 2, 5);
+        scala.reflect.ClassTag<GramLines.Partial> tag = scala.reflect.ClassTag$.MODULE$.apply(GramLines.Partial.class);
+        org.apache.spark.serializer.SerializerInstance kryo =
+                new org.apache.spark.serializer.KryoSerializer(new org.apache.spark.SparkConf()).newInstance();
+        GramLines.Partial back = kryo.deserialize(kryo.serialize(p, tag), tag);
+        double[] a = new double[v.length], b = new double[v.length];
+        p.addTo(a);
+        back.addTo(b);
+        assertFalse(java.util.Arrays.stream(a).allMatch(x -> x == 0.0), "the range reaches some input lines");
+        for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 0.0);
+    }
+
     @Test
     void biasIsNotPartOfTheGramMatrix() {
         double[] w = {1, 2, 3, 4, 5, 6, 7, 8, 9};
