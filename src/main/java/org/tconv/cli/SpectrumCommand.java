@@ -4,13 +4,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.tconv.conv.ConvGeometry;
-import org.tconv.conv.ConvSpec;
-import org.tconv.operator.BlockToeplitzMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
 import org.tconv.job.SparkSessions;
 import org.tconv.multiply.GramLines;
+import org.tconv.operator.BlockToeplitzMap;
 import org.tconv.operator.Gram;
 import org.tconv.operator.SparseToeplitzMap;
 import org.tconv.read.NpyArray;
