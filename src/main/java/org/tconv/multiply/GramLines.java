@@ -33,6 +33,7 @@ public final class GramLines implements Gram, Serializable {
         boolean columns = linear.inputElements() <= linear.outputElements();
         this.a = columns ? linear : linear.adjoint();
         this.at = a.adjoint();
+        // The line products index one vector: a side past 2^31 - 1 is refused here (ArithmeticException), not mid-run.
         a.inputSize();
         a.outputSize();
     }
@@ -47,7 +48,10 @@ public final class GramLines implements Gram, Serializable {
         return ((long) a.outputSize() + a.inputSize()) * Double.BYTES;
     }
 
-    /** Checks that {@code threads} threads' buffers and the operators fit, before anything is allocated. */
+    /**
+     * Checks that {@code threads} threads' buffers fit, before any is allocated (the two line products check
+     * their own operators when {@link LocalToeplitz#of} builds them).
+     */
     public void checkMemory(int threads) {
         MemoryBudget.check("the Gram product's buffers (" + threads + " thread(s), each A v of " + a.outputSize()
                 + " and A^T y of " + a.inputSize() + " values)", threads * bytesPerThread());

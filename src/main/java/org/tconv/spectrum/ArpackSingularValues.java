@@ -75,11 +75,13 @@ public final class ArpackSingularValues {
         List<Pair> found = new ArrayList<>(first.pairs);
         List<double[]> deflated = new ArrayList<>();
         for (Pair p : first.pairs) deflated.add(p.vector);
+        int orthonormal = 0;
         while (k > 1 && passes < MAX_PASSES) {
             double kth = kthLargest(found, k);
             int room = n - deflated.size() - 1;
             if (room < 1) break;
-            orthonormalise(deflated);
+            orthonormalise(deflated, orthonormal);
+            orthonormal = deflated.size();
             Run next = run(new Deflated(gram, deflated), Math.min(k, room), true);
             passes++;
             restarts += next.restarts;
@@ -152,9 +154,12 @@ public final class ArpackSingularValues {
         return new Run(pairs, iparam[2], products);
     }
 
-    /** Classical Gram-Schmidt, twice per vector: ARPACK's vectors of separate runs are orthogonal only to their tolerance. */
-    private static void orthonormalise(List<double[]> vs) {
-        for (int i = 0; i < vs.size(); i++) {
+    /**
+     * Classical Gram-Schmidt, twice per vector, of the vectors from {@code from} on against all before them (those
+     * are orthonormal already): ARPACK's vectors of separate runs are orthogonal only to their tolerance.
+     */
+    private static void orthonormalise(List<double[]> vs, int from) {
+        for (int i = from; i < vs.size(); i++) {
             double[] v = vs.get(i);
             for (int pass = 0; pass < 2; pass++) {
                 for (int j = 0; j < i; j++) axpy(-dot(vs.get(j), v), vs.get(j), v);
