@@ -58,6 +58,8 @@ def main():
     save("written-f8-3x4.npy", np.arange(12, dtype="<f8").reshape(3, 4))
     save("written-f8-5.npy", np.arange(5, dtype="<f8"))
     save("written-f8-scalar.npy", np.float64(7.0))
+    # what tconv writes for --dtype f32 results
+    save("written-f4-3x4.npy", (np.arange(12, dtype="<f4") / 3).reshape(3, 4))
     # refused dtypes
     save("refused-c16.npy", np.arange(3, dtype=np.complex128))
     save("refused-bool.npy", np.array([True, False]))

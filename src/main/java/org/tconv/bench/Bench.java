@@ -178,7 +178,7 @@ public final class Bench {
                 long values = method.apply(spark, input, spec, false, dtype)
                         .map(b -> {
                             if (!b.ok()) throw new IllegalStateException(b.getPath() + ": " + b.getError());
-                            return (long) b.getOutValues().length;
+                            return (long) b.outLength();
                         })
                         .reduce(Long::sum);
                 double s = (System.nanoTime() - t0) / 1e9;
@@ -212,7 +212,7 @@ public final class Bench {
                 try {
                     long t0 = System.nanoTime();
                     ResultWriter.write(spark, result, OutputFormat.PARQUET, dir.toUri().toString(), conf,
-                            sc.sc().collectionAccumulator(), sc.sc().longAccumulator(), sc.sc().longAccumulator());
+                            sc.sc().collectionAccumulator(), sc.sc().longAccumulator(), sc.sc().longAccumulator(), null, dtype == Dtype.F32);
                     if (run >= Math.min(warmup, 1)) e.write.add((System.nanoTime() - t0) / 1e9);
                 } finally {
                     deleteTree(dir);

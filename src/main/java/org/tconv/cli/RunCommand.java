@@ -57,7 +57,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--dtype", defaultValue = "f64",
-            description = "precision of the toeplitz product: f64, or f32 (faster, ~1e-7 relative error; outputs stay float64) (default: ${DEFAULT-VALUE})")
+            description = "precision of the toeplitz product: f64, or f32 (faster, ~1e-7 relative error; results written as float32) (default: ${DEFAULT-VALUE})")
     String dtype;
 
     @Option(names = "--verify", description = "also run the direct UDF and compare; exit 3 above the tolerance")

@@ -21,6 +21,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.tconv.conv.ConvSpec;
+import org.tconv.multiply.Dtype;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputBatches;
@@ -172,7 +173,8 @@ public final class ConvolutionJob {
         LongAccumulator items = sc.sc().longAccumulator("items");
         // Counted as rows are written: a shard's members are only known to its task.
         LongAccumulator acceptedAcc = sc.sc().longAccumulator("accepted");
-        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, acceptedAcc, items, scalars);
+        ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, acceptedAcc, items, scalars,
+                cfg.dtype == Dtype.F32);
         for (Tuple2<String, String> r : rejectedAcc.value()) {
             rejected.putIfAbsent(r._1(), r._2());
         }

@@ -63,7 +63,7 @@ public final class Verification {
                 DataTypes.createArrayType(DataTypes.DoubleType, false));
         Row r = result.filter(col("error").isNull())
                 .withColumn("reference", ref.apply(col("shape"), col("values"), col("count")))
-                .withColumn("d", diff.apply(col("outValues"), col("reference")))
+                .withColumn("d", diff.apply(col(dtype == Dtype.F32 ? "outFloats" : "outValues"), col("reference")))
                 .agg(max(col("d").getItem(0)), max(col("d").getItem(1)))
                 .first();
         double abs = r.isNullAt(0) ? 0.0 : r.getDouble(0);

@@ -169,12 +169,27 @@ public final class LocalToeplitz {
 
     /**
      * Convolves item i, read from {@code in[i]} at {@code inOffsets[i]}, into {@code out[i]} at
-     * {@code outOffsets[i]}: items of several files go through one panel.
+     * {@code outOffsets[i]}: items of several files go through one panel. In float32 the product rounds and
+     * its results are widened into the float64 outputs.
      */
     public void apply(double[][] in, int[] inOffsets, double[][] out, int[] outOffsets, Dtype dtype) {
+        applyTo(in, inOffsets, out, outOffsets, dtype);
+    }
+
+    /**
+     * {@link #apply(double[][], int[], double[][], int[], Dtype)} in float32 with float32 results, as
+     * PyTorch's float32 convolution gives them: half the bytes to write, and no widening.
+     */
+    public void apply(double[][] in, int[] inOffsets, float[][] out, int[] outOffsets) {
+        applyTo(in, inOffsets, out, outOffsets, Dtype.F32);
+    }
+
+    /** {@code out} is a double[][] or (float32 only) a float[][]. */
+    private void applyTo(double[][] in, int[] inOffsets, Object[] out, int[] outOffsets, Dtype dtype) {
         int count = in.length;
         int inSize = geometry.inputSize();
         boolean single = dtype == Dtype.F32;
+        boolean floatOut = out instanceof float[][];
         int width = panelWidth(inSize, count, dtype);
         if (byLines(width, dtype)) {
             for (int i = 0; i < count; i++) applyByLines(in[i], inOffsets[i], out[i], outOffsets[i], single);
@@ -191,13 +206,16 @@ public final class LocalToeplitz {
             int f = first;
             product(x, ws, null, (y, tRow, rows) -> {
                 for (int j = 0; j < w; j++) {
-                    double[] dst = out[f + j];
                     int d = outOffsets[f + j] + tRow;
-                    if (single) {
+                    if (floatOut) {
+                        float[] dst = (float[]) out[f + j], yf = (float[]) y;
+                        for (int r = 0; r < rows; r++) dst[d + r] = yf[r * ws + j];
+                    } else if (single) {
+                        double[] dst = (double[]) out[f + j];
                         float[] yf = (float[]) y;
                         for (int r = 0; r < rows; r++) dst[d + r] = yf[r * ws + j];
                     } else {
-                        double[] yd = (double[]) y;
+                        double[] dst = (double[]) out[f + j], yd = (double[]) y;
                         for (int r = 0; r < rows; r++) dst[d + r] = yd[r * ws + j];
                     }
                 }
@@ -206,10 +224,11 @@ public final class LocalToeplitz {
     }
 
     /**
-     * One image through {@link LineProduct}: read where it lies, written where its output goes (in float32
-     * through a rounded copy and a float result, widened as the panel product's unpack widens).
+     * One image through {@link LineProduct}: read where it lies, written where its output goes, a double[] or
+     * a float[] (in float32 through a rounded copy of the input; a double[] output gets the float results
+     * widened, as the panel product's unpack widens them).
      */
-    private void applyByLines(double[] in, int inOffset, double[] out, int outOffset, boolean single) {
+    private void applyByLines(double[] in, int inOffset, Object out, int outOffset, boolean single) {
         if (!single) {
             throughLines(in, inOffset, out, outOffset);
             return;

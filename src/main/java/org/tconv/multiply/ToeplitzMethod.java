@@ -19,7 +19,9 @@ import org.tconv.read.InputDecoder;
  * {@code --method toeplitz}: each partition takes its files in chunks, groups their items by input shape,
  * and multiplies each group by the sparse T of that shape (built once per executor, see
  * {@link LocalToeplitz#of}). Streams: a chunk is bounded, so a partition never holds more than one.
- * Rows are copied before they are changed, so a cached input RDD stays as it was.
+ * Rows are copied before they are changed, so a cached input RDD stays as it was. A float32 product's
+ * results stay float32 ({@link ImageBatch#getOutFloats}): widening them would double the bytes every later
+ * step moves.
  */
 public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch>, ImageBatch> {
     private static final long serialVersionUID = 1L;
@@ -100,23 +102,28 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
         // A panel at a time, each row's output allocated just before its first item is convolved, so the
         // freshly zeroed array is still in cache when the product writes it.
         int step = LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
+        boolean single = dtype == Dtype.F32; // float32 results stay float32 (half the bytes to keep and write)
         for (int first = 0; first < items; first += step) {
             int n = Math.min(step, items - first);
-            double[][] in = new double[n][], out = new double[n][];
+            double[][] in = new double[n][];
+            Object[] out = single ? new float[n][] : new double[n][];
             int[] inOff = new int[n], outOff = new int[n];
             for (int j = 0; j < n; j++) {
                 ImageBatch b = rowOf[first + j];
                 int k = indexInRow[first + j];
                 if (k == 0) {
-                    b.setOutValues(new double[b.getCount() * g.outputSize()]);
+                    int size = b.getCount() * g.outputSize();
+                    if (single) b.setOutFloats(new float[size]);
+                    else b.setOutValues(new double[size]);
                     b.setOutShape(g.outputShape());
                 }
                 in[j] = b.getValues();
                 inOff[j] = k * g.inputSize();
-                out[j] = b.getOutValues();
+                out[j] = single ? b.getOutFloats() : b.getOutValues();
                 outOff[j] = k * g.outputSize();
             }
-            t.apply(in, inOff, out, outOff, dtype);
+            if (single) t.apply(in, inOff, (float[][]) out, outOff);
+            else t.apply(in, inOff, (double[][]) out, outOff, dtype);
         }
         if (!keepInput) for (ImageBatch b : group) b.setValues(null);
     }

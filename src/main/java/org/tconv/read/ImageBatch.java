@@ -25,6 +25,11 @@ public class ImageBatch implements Serializable {
     private int[] outShape;
     private double[] outValues;
     /**
+     * The results of a float32 product ({@code --dtype f32}), in place of {@code outValues}: kept and written
+     * as float32, as PyTorch's float32 convolution returns them. Exactly one of the two is set on a done row.
+     */
+    private float[] outFloats;
+    /**
      * A shard member's folder of outputs ({@link WebDatasetShards#outputFolder}), null for a loose file;
      * {@code --format webdataset} writes the member into {@code <shardFolder>.tar}.
      */
@@ -62,11 +67,17 @@ public class ImageBatch implements Serializable {
         ImageBatch b = new ImageBatch();
         b.path = path; b.relative = relative; b.batched = batched; b.count = count; b.shape = shape;
         b.values = values; b.error = error; b.outShape = outShape; b.outValues = outValues;
+        b.outFloats = outFloats;
         b.shardFolder = shardFolder; b.companions = companions; b.scalars = scalars;
         return b;
     }
 
     public boolean ok() { return error == null; }
+
+    /** Output values of the row, float64 or float32 (see {@link #getOutFloats}); 0 before the product. */
+    public int outLength() {
+        return outValues != null ? outValues.length : outFloats != null ? outFloats.length : 0;
+    }
 
     /** Shape of the output file: the item shape, with N in front for a batch file. */
     public int[] outFileShape() {
@@ -103,6 +114,8 @@ public class ImageBatch implements Serializable {
     public void setOutShape(int[] v) { outShape = v; }
     public double[] getOutValues() { return outValues; }
     public void setOutValues(double[] v) { outValues = v; }
+    public float[] getOutFloats() { return outFloats; }
+    public void setOutFloats(float[] v) { outFloats = v; }
     public String getShardFolder() { return shardFolder; }
     public void setShardFolder(String v) { shardFolder = v; }
     public java.util.Map<String, byte[]> getCompanions() { return companions; }

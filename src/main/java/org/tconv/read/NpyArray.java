@@ -21,8 +21,8 @@ import java.util.Arrays;
  * <p>Reads float32, float64, int8, int16, int32, int64, uint8 and uint16 in either byte order
  * ({@code <}, {@code >}, or {@code |} for one-byte types), in C or Fortran order; Fortran-order data is
  * transposed into C order. Other dtypes (bool, complex, strings, objects, structured) are refused by name.
- * Bytes after the data are ignored. Writes version 1.0, {@code '<f8'}, C order, with the header numpy
- * itself writes, so {@code np.save} and {@link #toBytes} give the same bytes for the same array.
+ * Bytes after the data are ignored. Writes version 1.0, {@code '<f8'} or {@code '<f4'}, C order, with the header
+ * numpy itself writes, so {@code np.save} and {@link #toBytes} give the same bytes for the same array.
  *
  * <p>Example:
  * <pre>
@@ -143,14 +143,27 @@ public final class NpyArray implements Serializable {
      * starting at a multiple of 64 bytes.
      */
     public static byte[] toBytes(int[] shape, double[] data) {
-        if (data.length > (Integer.MAX_VALUE - 4096) / 8) {
-            throw new IllegalArgumentException(data.length + " values do not fit in one .npy byte array (2 GB)");
-        }
-        byte[] header = header(shape, data);
-        ByteBuffer b = ByteBuffer.allocate(header.length + data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] header = header(shape, data.length, "<f8");
+        ByteBuffer b = ByteBuffer.allocate(Math.addExact(header.length, fitsOneArray(data.length, 8))).order(ByteOrder.LITTLE_ENDIAN);
         b.put(header);
         b.asDoubleBuffer().put(data);
         return b.array();
+    }
+
+    /** {@link #toBytes(int[], double[])} for float32 ({@code '<f4'}). */
+    public static byte[] toBytes(int[] shape, float[] data) {
+        byte[] header = header(shape, data.length, "<f4");
+        ByteBuffer b = ByteBuffer.allocate(Math.addExact(header.length, fitsOneArray(data.length, 4))).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(header);
+        b.asFloatBuffer().put(data);
+        return b.array();
+    }
+
+    private static int fitsOneArray(int values, int bytes) {
+        if (values > (Integer.MAX_VALUE - 4096) / bytes) {
+            throw new IllegalArgumentException(values + " values do not fit in one .npy byte array (2 GB)");
+        }
+        return values * bytes;
     }
 
     /**
@@ -158,7 +171,7 @@ public final class NpyArray implements Serializable {
      * large array never exists twice.
      */
     public static void write(OutputStream out, int[] shape, double[] data) throws IOException {
-        out.write(header(shape, data));
+        out.write(header(shape, data.length, "<f8"));
         ByteBuffer block = ByteBuffer.allocate(WRITE_BLOCK * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < data.length; i += WRITE_BLOCK) {
             int n = Math.min(WRITE_BLOCK, data.length - i);
@@ -168,15 +181,27 @@ public final class NpyArray implements Serializable {
         }
     }
 
-    /** Magic, version 1.0, header length and the padded header dict of a C-order {@code <f8} array. */
-    private static byte[] header(int[] shape, double[] data) {
+    /** {@link #write(OutputStream, int[], double[])} for float32 ({@code '<f4'}). */
+    public static void write(OutputStream out, int[] shape, float[] data) throws IOException {
+        out.write(header(shape, data.length, "<f4"));
+        ByteBuffer block = ByteBuffer.allocate(WRITE_BLOCK * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < data.length; i += WRITE_BLOCK) {
+            int n = Math.min(WRITE_BLOCK, data.length - i);
+            block.clear();
+            block.asFloatBuffer().put(data, i, n);
+            out.write(block.array(), 0, n * 4);
+        }
+    }
+
+    /** Magic, version 1.0, header length and the padded header dict of a C-order array of {@code descr}. */
+    private static byte[] header(int[] shape, long values, String descr) {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
         }
-        if (product(shape) != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + product(shape) + " values, got " + data.length);
+        if (product(shape) != values) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + product(shape) + " values, got " + values);
         }
-        StringBuilder h = new StringBuilder("{'descr': '<f8', 'fortran_order': False, 'shape': (");
+        StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) h.append(i == 0 ? "" : ", ").append(shape[i]);
         if (shape.length == 1) h.append(','); // (5,) is a tuple, (5) is not
         h.append("), }");

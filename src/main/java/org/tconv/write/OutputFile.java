@@ -23,6 +23,16 @@ public abstract class OutputFile {
         };
     }
 
+    /** A float32 .npy of {@code shape}, numpy's bytes. */
+    public static OutputFile npy(int[] shape, float[] values) {
+        return new OutputFile() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                NpyArray.write(out, shape, values);
+            }
+        };
+    }
+
     /** Bytes already encoded (a PNG). */
     public static OutputFile bytes(byte[] content) {
         return new OutputFile() {

@@ -6,8 +6,6 @@ import java.util.List;
 
 import org.apache.hadoop.io.Text;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -33,22 +31,14 @@ public final class ResultWriter {
     /**
      * Writes into {@code output}, an existing directory that {@link OutputLocation} prepared, with the Hadoop
      * settings {@code conf} ({@link PendingOutput#writerConf}: the committer writes no {@code _SUCCESS}).
+     * {@code scalars}, when not null, are the columns of a Parquet image table that each row carries
+     * ({@link ImageBatch#getScalars}) and that Parquet output keeps after path, index, shape and values.
+     * {@code float32}: the results are float32 ({@link ImageBatch#getOutFloats}) and written so.
      */
     public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
                              org.apache.hadoop.conf.Configuration conf,
                              CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator inputsWritten,
-                             LongAccumulator itemsWritten) {
-        write(spark, result, format, output, conf, rejected, inputsWritten, itemsWritten, null);
-    }
-
-    /**
-     * As above; {@code scalars}, when not null, are the columns of a Parquet image table that each row
-     * carries ({@link ImageBatch#getScalars}) and that Parquet output keeps after path, index, shape and values.
-     */
-    public static void write(SparkSession spark, JavaRDD<ImageBatch> result, OutputFormat format, String output,
-                             org.apache.hadoop.conf.Configuration conf,
-                             CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator inputsWritten,
-                             LongAccumulator itemsWritten, StructType scalars) {
+                             LongAccumulator itemsWritten, StructType scalars, boolean float32) {
         JavaRDD<ImageBatch> good = result.filter(b -> {
             if (b.ok()) {
                 inputsWritten.add(1);
@@ -60,10 +50,7 @@ public final class ResultWriter {
         });
         switch (format) {
             case PARQUET:
-                Dataset<Row> rows = scalars == null
-                        ? spark.createDataset(good.flatMap(ResultWriter::rows).rdd(), Encoders.bean(OutputRow.class)).select("path", "index", "shape", "values")
-                        : spark.createDataFrame(good.flatMap(ResultWriter::rowsWithScalars), withScalars(scalars));
-                rows
+                spark.createDataFrame(good.flatMap(ResultWriter::rows), schema(scalars, float32))
                         // Append: the directory exists (it holds tconv's marker); Overwrite would delete it first.
                         .write().mode(SaveMode.Append)
                         .option(PendingOutput.COMMITTER_SUCCESS_KEY, "false")
@@ -83,38 +70,34 @@ public final class ResultWriter {
         }
     }
 
-    /** tconv's columns, as the bean encoder writes them for files, then the table's. */
-    static StructType withScalars(StructType scalars) {
+    /**
+     * tconv's columns (path, index, shape, values: float64, or float32 for a float32 product), then the
+     * table's scalar columns when there are any.
+     */
+    static StructType schema(StructType scalars, boolean float32) {
         StructType s = new StructType()
                 .add("path", DataTypes.StringType)
                 .add("index", DataTypes.IntegerType, false)
                 .add("shape", DataTypes.createArrayType(DataTypes.IntegerType, false))
-                .add("values", DataTypes.createArrayType(DataTypes.DoubleType, false));
-        for (StructField f : scalars.fields()) s = s.add(f);
+                .add("values", DataTypes.createArrayType(float32 ? DataTypes.FloatType : DataTypes.DoubleType, false));
+        if (scalars != null) for (StructField f : scalars.fields()) s = s.add(f);
         return s;
     }
 
-    private static java.util.Iterator<Row> rowsWithScalars(ImageBatch b) {
-        Object[] carried = ParquetImageTable.unpack(b.getScalars());
-        int size = b.getOutValues().length / b.getCount();
+    /** One row per item: its slice of the row's results, then the table's carried scalars if any. */
+    private static java.util.Iterator<Row> rows(ImageBatch b) {
+        Object[] carried = b.getScalars() == null ? new Object[0] : ParquetImageTable.unpack(b.getScalars());
+        int size = b.outLength() / b.getCount();
         List<Row> out = new ArrayList<>(b.getCount());
         for (int i = 0; i < b.getCount(); i++) {
             Object[] v = new Object[4 + carried.length];
             v[0] = b.getPath();
             v[1] = i;
             v[2] = b.getOutShape();
-            v[3] = Arrays.copyOfRange(b.getOutValues(), i * size, (i + 1) * size);
+            v[3] = b.getOutFloats() != null ? Arrays.copyOfRange(b.getOutFloats(), i * size, (i + 1) * size)
+                    : Arrays.copyOfRange(b.getOutValues(), i * size, (i + 1) * size);
             System.arraycopy(carried, 0, v, 4, carried.length);
             out.add(RowFactory.create(v));
-        }
-        return out.iterator();
-    }
-
-    private static java.util.Iterator<OutputRow> rows(ImageBatch b) {
-        int size = b.getOutValues().length / b.getCount();
-        List<OutputRow> out = new ArrayList<>(b.getCount());
-        for (int i = 0; i < b.getCount(); i++) {
-            out.add(new OutputRow(b.getPath(), i, b.getOutShape(), Arrays.copyOfRange(b.getOutValues(), i * size, (i + 1) * size)));
         }
         return out.iterator();
     }
@@ -124,11 +107,21 @@ public final class ResultWriter {
         List<String> names = OutputNames.of(stem, format, b.isBatched() ? b.getCount() : 0);
         List<Tuple2<Text, OutputFile>> out = new ArrayList<>();
         if (format == OutputFormat.NPY) {
-            out.add(new Tuple2<>(new Text(names.get(0)), OutputFile.npy(b.outFileShape(), b.getOutValues())));
+            float[] floats = b.getOutFloats();
+            out.add(new Tuple2<>(new Text(names.get(0)), floats != null ? OutputFile.npy(b.outFileShape(), floats)
+                    : OutputFile.npy(b.outFileShape(), b.getOutValues())));
         } else {
-            int size = b.getOutValues().length / b.getCount();
+            int size = b.outLength() / b.getCount();
             for (int i = 0; i < b.getCount(); i++) {
-                out.add(new Tuple2<>(new Text(names.get(i)), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), b.getOutValues(), i * size))));
+                // a picture is drawn from float64: a float32 item is widened first, one at a time
+                double[] item = b.getOutValues();
+                int offset = i * size;
+                if (item == null) {
+                    item = new double[size];
+                    for (int k = 0; k < size; k++) item[k] = b.getOutFloats()[offset + k];
+                    offset = 0;
+                }
+                out.add(new Tuple2<>(new Text(names.get(i)), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), item, offset))));
             }
         }
         return out;

@@ -62,7 +62,8 @@ public final class WebDatasetOutputFormat extends FileOutputFormat<Text, WebData
         }
         Text tar = new Text(tarName);
         List<Tuple2<Text, Member>> out = new ArrayList<>();
-        out.add(new Tuple2<>(tar, new Member(key + ".npy", NpyArray.toBytes(b.outFileShape(), b.getOutValues()))));
+        out.add(new Tuple2<>(tar, new Member(key + ".npy", b.getOutFloats() != null
+                ? NpyArray.toBytes(b.outFileShape(), b.getOutFloats()) : NpyArray.toBytes(b.outFileShape(), b.getOutValues()))));
         if (b.getCompanions() != null) {
             for (Map.Entry<String, byte[]> c : b.getCompanions().entrySet()) {
                 out.add(new Tuple2<>(tar, new Member(key + "." + c.getKey(), c.getValue())));

@@ -128,6 +128,80 @@ class RunCommandTest {
         assertEquals(List.of(0, 1, 2), rows.subList(1, 4).stream().map(x -> x.getInt(1)).collect(Collectors.toList()));
     }
 
+    /**
+     * {@code --dtype f32} as PyTorch's float32 convolution: results written as float32 in every format
+     * ('<f4' .npy, a float column in Parquet, '<f4' shard members), within float32 precision of the direct
+     * float64 loop, and {@code --verify} passes against it.
+     */
+    @Test
+    void float32RunsWriteFloat32Results() throws IOException {
+        Path in = tmp.resolve("in");
+        double[] a = random(3 * 7 * 9, 21);
+        double[] b = random(2 * 3 * 7 * 9, 22);
+        TestFiles.write(in.resolve("a.npy"), new int[] {3, 7, 9}, a);
+        TestFiles.write(in.resolve("b.npy"), new int[] {2, 3, 7, 9}, b);
+        ConvSpec spec = ConvSpec.builder(W_SHAPE, weights()).padding(Padding.same()).build();
+        ConvGeometry g = spec.geometry(new int[] {3, 7, 9});
+        double[] ya = DirectConvolution.convolve(g, a, 0);
+        double scale = 0;
+        for (double v : ya) scale = Math.max(scale, Math.abs(v));
+        String w = weightsFile().toString();
+
+        Path npy = tmp.resolve("npy");
+        Cli r = Cli.run("run", "--input", in.toString(), "--output", npy.toString(), "--weights", w, "--padding", "same",
+                "--dtype", "f32", "--format", "npy", "--verify");
+        assertEquals(0, r.status, r::toString);
+        assertTrue(r.out.contains("verify against direct") && r.out.contains("OK"), r.out);
+        NpyArray outA = NpyArray.read(Files.readAllBytes(npy.resolve("a.npy")));
+        NpyArray outB = NpyArray.read(Files.readAllBytes(npy.resolve("b.npy")));
+        assertEquals("<f4", outA.dtype);
+        assertEquals("<f4", outB.dtype);
+        assertArrayEquals(new int[] {2, 2, 7, 9}, outB.shape);
+        double maxDiff = 0;
+        for (int i = 0; i < ya.length; i++) {
+            assertEquals((float) outA.data[i], outA.data[i], 0.0, "a float32 value");
+            maxDiff = Math.max(maxDiff, Math.abs(outA.data[i] - ya[i]));
+        }
+        assertTrue(maxDiff <= 1e-5 * scale && maxDiff > 0, "float32 precision, not float64: " + maxDiff + " of " + scale);
+        double[] yb1 = DirectConvolution.convolve(g, b, g.inputSize());
+        for (int i = 0; i < yb1.length; i++) assertEquals(yb1[i], outB.data[g.outputSize() + i], 1e-5 * scale);
+
+        Path parquet = tmp.resolve("parquet");
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", parquet.toString(), "--weights", w, "--padding", "same",
+                "--dtype", "f32").status);
+        org.apache.spark.sql.Dataset<Row> table = SharedSpark.get().read().parquet(parquet.toString());
+        assertEquals("array<float>", table.schema().apply("values").dataType().simpleString());
+        Row first = table.filter("path like '%/a.npy'").first();
+        List<Float> got = first.getList(3);
+        for (int i = 0; i < ya.length; i++) assertEquals((float) outA.data[i], got.get(i), 0.0f, "parquet and npy hold the same floats");
+
+        Path wds = tmp.resolve("wds");
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", wds.toString(), "--weights", w, "--padding", "same",
+                "--dtype", "f32", "--format", "webdataset").status);
+        Map<String, byte[]> members = new TreeMap<>();
+        try (Stream<Path> tars = Files.list(wds)) {
+            for (Path tar : tars.filter(p -> p.toString().endsWith(".tar")).collect(Collectors.toList())) {
+                try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+                    for (var e = t.getNextEntry(); e != null; e = t.getNextEntry()) members.put(e.getName(), t.readAllBytes());
+                }
+            }
+        }
+        assertArrayEquals(Files.readAllBytes(npy.resolve("a.npy")), members.get("a.npy"), "the shard member is the .npy file's bytes");
+        assertArrayEquals(Files.readAllBytes(npy.resolve("b.npy")), members.get("b.npy"));
+
+        Path png = tmp.resolve("png");
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", png.toString(), "--weights", w, "--padding", "same",
+                "--dtype", "f32", "--format", "png").status);
+        Path png64 = tmp.resolve("png64");
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", png64.toString(), "--weights", w, "--padding", "same",
+                "--format", "png").status);
+        for (String name : List.of("a.png", "b_0.png", "b_1.png")) {
+            java.awt.image.BufferedImage p32 = javax.imageio.ImageIO.read(png.resolve(name).toFile());
+            java.awt.image.BufferedImage p64 = javax.imageio.ImageIO.read(png64.resolve(name).toFile());
+            assertTrue(p32 != null && p32.getWidth() == p64.getWidth() && p32.getHeight() == p64.getHeight(), name);
+        }
+    }
+
     @Test
     void pngOutputHasOnePicturePerImage() throws IOException {
         Path in = tmp.resolve("in");

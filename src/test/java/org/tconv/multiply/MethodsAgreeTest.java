@@ -77,7 +77,10 @@ class MethodsAgreeTest {
         }
     }
 
-    /** float32 is float32: close to float64 at its own precision, and not bit-equal to it. */
+    /**
+     * float32 is float32: the results are float32 arrays, close to float64 at their own precision and not
+     * bit-equal to it, and the same floats as the float32 product widened into float64 outputs.
+     */
     @Test
     void toeplitzInFloat32IsWithinFloatPrecision() {
         Random rnd = new Random(13);
@@ -90,10 +93,31 @@ class MethodsAgreeTest {
                     RandomSpecs.randomInput(rnd, count * g.inputSize()));
             ImageBatch f32 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F32).first();
             ImageBatch f64 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F64).first();
+            assertTrue(f32.getOutValues() == null, "float32 results are kept as float32");
+            float[] y32 = f32.getOutFloats();
             double maxDiff = 0, scale = 0;
             for (int i = 0; i < f64.getOutValues().length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs(f32.getOutValues()[i] - f64.getOutValues()[i]));
+                maxDiff = Math.max(maxDiff, Math.abs(y32[i] - f64.getOutValues()[i]));
                 scale = Math.max(scale, Math.abs(f64.getOutValues()[i]));
+            }
+            // the float32 product widened into float64 outputs (the ML transformer's path) holds the same floats
+            LocalToeplitz t = LocalToeplitz.of(g);
+            double[][] widened = new double[count][];
+            double[][] src = new double[count][];
+            int[] inOff = new int[count], outOff = new int[count];
+            for (int k = 0; k < count; k++) {
+                widened[k] = new double[g.outputSize()];
+                src[k] = in.getValues();
+                inOff[k] = k * g.inputSize();
+            }
+            t.apply(src, inOff, widened, outOff, Dtype.F32);
+            for (int k = 0; k < count; k++) {
+                for (int i = 0; i < g.outputSize(); i++) {
+                    if ((float) widened[k][i] != y32[k * g.outputSize() + i]) {
+                        throw new AssertionError("item " + k + " value " + i + ": " + widened[k][i] + " widened, " + y32[k * g.outputSize() + i]
+                                + " as float32, " + r.spec);
+                    }
+                }
             }
             assertTrue(maxDiff <= 1e-5 * scale, maxDiff + " vs scale " + scale + " " + r.spec);
             assertTrue(maxDiff > 0, "float32 rounding shows somewhere: " + r.spec);

@@ -75,6 +75,12 @@ class NpyArrayTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         NpyArray.write(out, new int[] {3, 4}, iota(12));
         assertArrayEquals(fixture("written-f8-3x4.npy"), out.toByteArray());
+        float[] thirds = new float[12];
+        for (int i = 0; i < 12; i++) thirds[i] = i / 3f;
+        assertArrayEquals(fixture("written-f4-3x4.npy"), NpyArray.toBytes(new int[] {3, 4}, thirds));
+        out.reset();
+        NpyArray.write(out, new int[] {3, 4}, thirds);
+        assertArrayEquals(fixture("written-f4-3x4.npy"), out.toByteArray());
     }
 
     @Test
