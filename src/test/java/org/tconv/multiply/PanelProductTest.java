@@ -9,6 +9,7 @@ import java.util.Random;
 import org.apache.spark.mllib.linalg.SparseMatrix;
 import org.junit.jupiter.api.Test;
 import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.ConvSpec;
 import org.tconv.conv.RandomSpecs;
 import org.tconv.toeplitz.ToeplitzEntries;
 
@@ -146,6 +147,34 @@ class PanelProductTest {
                 t.apply(new double[][] {x}, new int[] {i * g.inputSize()}, new double[][] {alone}, new int[] {0}, d);
                 assertArrayEquals(java.util.Arrays.copyOfRange(all, i * g.outputSize(), (i + 1) * g.outputSize()), alone, 0.0,
                         d + " item " + i + " of " + n + " " + r.spec);
+            }
+        }
+    }
+
+    /**
+     * A thread reuses its packed panel: after a batch of NaN and infinite images, the spare lanes of a
+     * narrower panel hold them, and the next batch's results are still the direct loop's, in both dtypes.
+     */
+    @Test
+    void aReusedPanelsSpareLanesDoNotReachTheResults() {
+        Random rnd = new Random(23);
+        ConvSpec spec = ConvSpec.builder(new int[] {4, 2, 3, 3}, RandomSpecs.randomInput(rnd, 72)).padding(org.tconv.conv.Padding.same()).build();
+        ConvGeometry g = spec.geometry(new int[] {2, 12, 12});
+        LocalToeplitz t = LocalToeplitz.of(g);
+        for (Dtype d : Dtype.values()) {
+            int poisoned = 64, m = 37; // 37 images fill 40 lanes: three lanes keep the previous panel's values
+            double[] bad = new double[poisoned * g.inputSize()];
+            for (int i = 0; i < bad.length; i++) bad[i] = i % 2 == 0 ? Double.NaN : Double.POSITIVE_INFINITY;
+            t.apply(batch(bad, g.inputSize(), 0, poisoned), offsets(poisoned, g.inputSize()),
+                    batch(new double[poisoned * g.outputSize()], g.outputSize(), 0, poisoned), offsets(poisoned, g.outputSize()), d);
+            double[] x = RandomSpecs.randomInput(rnd, m * g.inputSize());
+            double[] y = new double[m * g.outputSize()];
+            t.apply(batch(x, g.inputSize(), 0, m), offsets(m, g.inputSize()), batch(y, g.outputSize(), 0, m), offsets(m, g.outputSize()), d);
+            for (int i = 0; i < m; i++) {
+                double[] direct = org.tconv.verify.DirectConvolution.convolve(g, x, i * g.inputSize());
+                for (int k = 0; k < direct.length; k++) {
+                    assertEquals(direct[k], y[i * g.outputSize() + k], (d == Dtype.F32 ? 1e-4 : 1e-9) * (1 + Math.abs(direct[k])), d + " item " + i);
+                }
             }
         }
     }
