@@ -102,7 +102,7 @@ public final class Bench {
         System.gc(); // the product timer's panels are garbage now; the Spark runs should not pay for them
         EndToEnd e = endToEnd(wl, spec, g, method, dtype);
         return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
-                new StageSplit(e.decode, pack, e.write));
+                new StageSplit(e.decode, pack, e.write, e.job));
     }
 
     /**
@@ -141,7 +141,7 @@ public final class Bench {
         EndToEnd e = endToEnd(wl, spec, null, method, dtype);
         // pack is not timed apart here: each image's T is built and applied (pack, product, unpack) in the multiply
         return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
-                new StageSplit(e.decode, List.of(), e.write));
+                new StageSplit(e.decode, List.of(), e.write, e.job));
     }
 
     private static final class EndToEnd {
@@ -150,6 +150,8 @@ public final class Bench {
         final List<Double> decode = new ArrayList<>();
         /** Writing computed results (cached first) as parquet to a new directory. */
         final List<Double> write = new ArrayList<>();
+        /** A job over the cached input rows whose tasks only count them, run beside each end-to-end run. */
+        final List<Double> job = new ArrayList<>();
         long peakHeap;
         long builds;
     }
@@ -183,8 +185,13 @@ public final class Bench {
                         .reduce(Long::sum);
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (values != expected) throw new IllegalStateException("computed " + values + " output values, expected " + expected);
+                long j0 = System.nanoTime();
+                long rows = input.map(b -> (long) b.getCount()).reduce(Long::sum);
+                double job = (System.nanoTime() - j0) / 1e9;
+                if (rows != wl.images) throw new IllegalStateException("counted " + rows + " images, expected " + wl.images);
                 if (run >= warmup) {
                     e.seconds.add(s);
+                    e.job.add(job);
                     e.peakHeap = Math.max(e.peakHeap, heapPeak());
                     e.builds += LocalToeplitz.buildCount() - builds;
                 }

@@ -43,7 +43,7 @@ class BenchCommandTest {
         for (String method : new String[] {"toeplitz", "blockmatrix", "direct"}) {
             String row = lines.stream().filter(l -> l.startsWith("W5," + method + ",f64,")).findFirst().orElseThrow();
             String[] f = row.split(",", -1);
-            assertEquals(15, f.length, row);
+            assertEquals(16, f.length, row);
             for (int i = 3; i <= 6; i++) assertTrue(Double.parseDouble(f[i]) > 0, row);
             // what each method stores: toeplitz the operator, 3 blocks (one per kernel row) of 3 output
             // columns x 3 taps; blockmatrix the explicit T, 9 rows of 9
@@ -52,12 +52,14 @@ class BenchCommandTest {
             assertTrue(Double.parseDouble(f[8]) > 0, row);
             assertEquals(method.equals("direct") ? "" : "81", f[9], "the explicit T's non-zeros: " + row);
             // the split, appended: decode, product and write timed for every method, pack for toeplitz only;
-            // product is the multiply column, unpack what end to end has beyond pack and product
-            for (int i : new int[] {10, 12, 14}) assertTrue(Double.parseDouble(f[i]) > 0, row);
+            // product is the multiply column, job an empty Spark job over the same rows, unpack what end to
+            // end has beyond pack, product and job
+            for (int i : new int[] {10, 12, 14, 15}) assertTrue(Double.parseDouble(f[i]) > 0, row);
             assertEquals(method.equals("toeplitz"), !f[11].isEmpty(), row);
             assertEquals(f[5], f[12], row);
             double pack = f[11].isEmpty() ? 0 : Double.parseDouble(f[11]);
-            assertEquals(Double.parseDouble(f[6]) - pack - Double.parseDouble(f[5]), Double.parseDouble(f[13]), 1e-5 * Double.parseDouble(f[6]), row);
+            assertEquals(Double.parseDouble(f[6]) - pack - Double.parseDouble(f[5]) - Double.parseDouble(f[15]), Double.parseDouble(f[13]),
+                    1e-5 * Double.parseDouble(f[6]), row);
         }
         String md = Files.readString(tmp.resolve("b.md"));
         assertTrue(md.contains("| W5 | pytorch | f64 |") && md.contains("| W5 | toeplitz | f64 |"), md);
