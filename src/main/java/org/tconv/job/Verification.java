@@ -52,7 +52,8 @@ public final class Verification {
     }
 
     public static Verification run(SparkSession spark, JavaRDD<ImageBatch> result, ConvSpec spec, Method method, Dtype dtype) {
-        return run(spark.createDataset(result.rdd(), Encoders.bean(ImageBatch.class)), spec, method, dtype);
+        // the comparison reads whole output arrays: results kept in the product's layout are put item after item
+        return run(spark.createDataset(result.map(ImageBatch::itemMajor).rdd(), Encoders.bean(ImageBatch.class)), spec, method, dtype);
     }
 
     public static Verification run(Dataset<ImageBatch> result, ConvSpec spec, Method method, Dtype dtype) {

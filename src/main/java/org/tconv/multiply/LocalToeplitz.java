@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.tconv.conv.ConvGeometry;
+import org.tconv.conv.GroupMajor;
 import org.tconv.conv.IntTuple;
 import org.tconv.toeplitz.MemoryBudget;
 import org.tconv.toeplitz.BlockToeplitz;
@@ -219,6 +220,49 @@ public final class LocalToeplitz {
                         for (int r = 0; r < rows; r++) dst[d + r] = yd[r * ws + j];
                     }
                 }
+            });
+        }
+    }
+
+    /**
+     * Items per group of {@link #applyGroupMajor}: the panel width of a long batch, so every group but the
+     * last is a whole panel.
+     */
+    public int groupWidth(Dtype dtype) {
+        return panelWidth(geometry.inputSize(), Integer.MAX_VALUE, dtype);
+    }
+
+    /** Whether a batch of {@code count} items fills at least one whole panel of the panel product. */
+    public boolean fillsPanels(int count, Dtype dtype) {
+        int group = groupWidth(dtype);
+        return count >= group && !byLines(group, dtype);
+    }
+
+    /**
+     * Convolves {@code count} items stored one after another in {@code in} from {@code inOffset} into
+     * {@code out} (count x outputSize() values: a double[] in float64, a float[] in float32), left in the
+     * panel product's own layout, {@link GroupMajor} with groups of {@link #groupWidth}: each panel's results
+     * are copied out a tile row at a time as the product leaves them, and the transpose into item after
+     * item is left to whoever reads the items ({@code ImageBatch#outItems}), which converts them anyway.
+     * For batches that {@link #fillsPanels}.
+     */
+    public void applyGroupMajor(double[] in, int inOffset, int count, Object out, Dtype dtype) {
+        boolean single = dtype == Dtype.F32;
+        if (single != out instanceof float[]) throw new IllegalArgumentException("a " + dtype + " product needs a " + (single ? "float[]" : "double[]") + " output");
+        int inSize = geometry.inputSize(), outSize = geometry.outputSize(), group = groupWidth(dtype);
+        linePlans();
+        Object x = scratch(single ? PACKED_F32 : PACKED_F64, inSize * PanelProduct.padded(group, dtype), single);
+        double[][] src = new double[group][];
+        java.util.Arrays.fill(src, in);
+        int[] offsets = new int[group];
+        for (int first = 0; first < count; first += group) {
+            int w = Math.min(group, count - first), ws = PanelProduct.padded(w, dtype);
+            for (int j = 0; j < w; j++) offsets[j] = inOffset + (first + j) * inSize;
+            if (single) pack(src, offsets, 0, w, ws, (float[]) x);
+            else pack(src, offsets, 0, w, ws, (double[]) x);
+            int base = first * outSize;
+            product(x, ws, null, (y, tRow, rows) -> {
+                for (int r = 0; r < rows; r++) System.arraycopy(y, r * ws, out, base + (tRow + r) * w, w);
             });
         }
     }

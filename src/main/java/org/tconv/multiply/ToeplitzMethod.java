@@ -88,12 +88,29 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
             for (ImageBatch b : group) reject(b, InputDecoder.oneLine(e));
             return;
         }
+        boolean single = dtype == Dtype.F32; // float32 results stay float32 (half the bytes to keep and write)
+        // A row that fills whole panels keeps its results in the product's layout: no transpose here, the
+        // writer reads them item by item as it converts them (ImageBatch#outItems).
+        List<ImageBatch> rest = new ArrayList<>();
+        for (ImageBatch b : group) {
+            if (!t.fillsPanels(b.getCount(), dtype)) {
+                rest.add(b);
+                continue;
+            }
+            int size = b.getCount() * g.outputSize();
+            Object out = single ? new float[size] : new double[size];
+            t.applyGroupMajor(b.getValues(), 0, b.getCount(), out, dtype);
+            if (single) b.setOutFloats((float[]) out);
+            else b.setOutValues((double[]) out);
+            b.setOutGroup(t.groupWidth(dtype));
+            b.setOutShape(g.outputShape());
+        }
         int items = 0;
-        for (ImageBatch b : group) items += b.getCount();
+        for (ImageBatch b : rest) items += b.getCount();
         ImageBatch[] rowOf = new ImageBatch[items];
         int[] indexInRow = new int[items];
         int i = 0;
-        for (ImageBatch b : group) {
+        for (ImageBatch b : rest) {
             for (int k = 0; k < b.getCount(); k++, i++) {
                 rowOf[i] = b;
                 indexInRow[i] = k;
@@ -102,7 +119,6 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
         // A panel at a time, each row's output allocated just before its first item is convolved, so the
         // freshly zeroed array is still in cache when the product writes it.
         int step = LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
-        boolean single = dtype == Dtype.F32; // float32 results stay float32 (half the bytes to keep and write)
         for (int first = 0; first < items; first += step) {
             int n = Math.min(step, items - first);
             double[][] in = new double[n][];

@@ -2,6 +2,8 @@ package org.tconv.read;
 
 import java.io.Serializable;
 
+import org.tconv.conv.GroupMajor;
+
 /**
  * One input file as a row of the job's Dataset: its items (one image or signal, or the N items of an
  * (N, C, ...) .npy batch), and after the multiply their convolutions. A file that cannot be used carries
@@ -29,6 +31,12 @@ public class ImageBatch implements Serializable {
      * as float32, as PyTorch's float32 convolution returns them. Exactly one of the two is set on a done row.
      */
     private float[] outFloats;
+    /**
+     * Items per group when the results are kept in the panel product's layout ({@link GroupMajor}); 0 when
+     * they are item after item, each in C order. Readers of the results ask {@link #outItems} or
+     * {@link #itemMajor} rather than index them.
+     */
+    private int outGroup;
     /**
      * A shard member's folder of outputs ({@link WebDatasetShards#outputFolder}), null for a loose file;
      * {@code --format webdataset} writes the member into {@code <shardFolder>.tar}.
@@ -68,6 +76,7 @@ public class ImageBatch implements Serializable {
         b.path = path; b.relative = relative; b.batched = batched; b.count = count; b.shape = shape;
         b.values = values; b.error = error; b.outShape = outShape; b.outValues = outValues;
         b.outFloats = outFloats;
+        b.outGroup = outGroup;
         b.shardFolder = shardFolder; b.companions = companions; b.scalars = scalars;
         return b;
     }
@@ -77,6 +86,52 @@ public class ImageBatch implements Serializable {
     /** Output values of the row, float64 or float32 (see {@link #getOutFloats}); 0 before the product. */
     public int outLength() {
         return outValues != null ? outValues.length : outFloats != null ? outFloats.length : 0;
+    }
+
+    /**
+     * Items {@code first .. first + n - 1} of the results, each as its own array in C order: double[] or
+     * float[] as the product computed them. Reads the group-major layout a cache line at a time, so a
+     * writer asks for a few items at once ({@link GroupMajor#ITEMS_PER_PASS}).
+     */
+    public Object[] outItems(int first, int n) {
+        int size = outLength() / count;
+        if (outFloats != null) {
+            float[][] items = new float[n][size];
+            if (outGroup == 0) for (int k = 0; k < n; k++) System.arraycopy(outFloats, (first + k) * size, items[k], 0, size);
+            else GroupMajor.copyItems(outFloats, count, outGroup, size, first, items, 0);
+            return items;
+        }
+        double[][] items = new double[n][size];
+        if (outGroup == 0) for (int k = 0; k < n; k++) System.arraycopy(outValues, (first + k) * size, items[k], 0, size);
+        else GroupMajor.copyItems(outValues, count, outGroup, size, first, items, 0);
+        return items;
+    }
+
+    /** Item {@code i}'s results in float64 (float32 results widened): what a picture is drawn from. */
+    public double[] outItemAsDoubles(int i) {
+        Object item = outItems(i, 1)[0];
+        if (item instanceof double[]) return (double[]) item;
+        float[] f = (float[]) item;
+        double[] d = new double[f.length];
+        for (int k = 0; k < f.length; k++) d[k] = f[k];
+        return d;
+    }
+
+    /** This row with its results item after item (itself when they already are): for readers of whole arrays. */
+    public ImageBatch itemMajor() {
+        if (outGroup == 0 || outLength() == 0) return this;
+        ImageBatch b = copy();
+        int size = outLength() / count;
+        b.outGroup = 0;
+        Object all = outFloats != null ? new float[outFloats.length] : new double[outValues.length];
+        for (int first = 0; first < count; first += GroupMajor.ITEMS_PER_PASS) {
+            int n = Math.min(GroupMajor.ITEMS_PER_PASS, count - first);
+            Object[] items = outItems(first, n);
+            for (int k = 0; k < n; k++) System.arraycopy(items[k], 0, all, (first + k) * size, size);
+        }
+        if (all instanceof float[]) b.outFloats = (float[]) all;
+        else b.outValues = (double[]) all;
+        return b;
     }
 
     /** Shape of the output file: the item shape, with N in front for a batch file. */
@@ -116,6 +171,8 @@ public class ImageBatch implements Serializable {
     public void setOutValues(double[] v) { outValues = v; }
     public float[] getOutFloats() { return outFloats; }
     public void setOutFloats(float[] v) { outFloats = v; }
+    public int getOutGroup() { return outGroup; }
+    public void setOutGroup(int v) { outGroup = v; }
     public String getShardFolder() { return shardFolder; }
     public void setShardFolder(String v) { shardFolder = v; }
     public java.util.Map<String, byte[]> getCompanions() { return companions; }

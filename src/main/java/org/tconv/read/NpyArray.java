@@ -171,25 +171,50 @@ public final class NpyArray implements Serializable {
      * large array never exists twice.
      */
     public static void write(OutputStream out, int[] shape, double[] data) throws IOException {
-        out.write(header(shape, data.length, "<f8"));
-        ByteBuffer block = ByteBuffer.allocate(WRITE_BLOCK * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < data.length; i += WRITE_BLOCK) {
-            int n = Math.min(WRITE_BLOCK, data.length - i);
-            block.clear();
-            block.asDoubleBuffer().put(data, i, n);
-            out.write(block.array(), 0, n * 8);
-        }
+        new Writer(out, shape, data.length, false).put(data, 0, data.length);
     }
 
     /** {@link #write(OutputStream, int[], double[])} for float32 ({@code '<f4'}). */
     public static void write(OutputStream out, int[] shape, float[] data) throws IOException {
-        out.write(header(shape, data.length, "<f4"));
-        ByteBuffer block = ByteBuffer.allocate(WRITE_BLOCK * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < data.length; i += WRITE_BLOCK) {
-            int n = Math.min(WRITE_BLOCK, data.length - i);
-            block.clear();
-            block.asFloatBuffer().put(data, i, n);
-            out.write(block.array(), 0, n * 4);
+        new Writer(out, shape, data.length, true).put(data, 0, data.length);
+    }
+
+    /**
+     * A .npy written as its values come: the header of a C-order {@code <f8} (or {@code <f4}) array of
+     * {@code shape}, then the values in C order, converted a block at a time; the caller puts exactly the
+     * shape's number of values. For arrays that are not one Java array in C order (a batch's results read
+     * a few items at a time).
+     */
+    public static final class Writer {
+        private final OutputStream out;
+        private final boolean float32;
+        private final ByteBuffer block;
+
+        public Writer(OutputStream out, int[] shape, long values, boolean float32) throws IOException {
+            this.out = out;
+            this.float32 = float32;
+            out.write(header(shape, values, float32 ? "<f4" : "<f8"));
+            block = ByteBuffer.allocate(WRITE_BLOCK * (float32 ? 4 : 8)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        public void put(double[] data, int from, int n) throws IOException {
+            if (float32) throw new IllegalStateException("a float32 .npy takes float values");
+            for (int i = from; i < from + n; i += WRITE_BLOCK) {
+                int m = Math.min(WRITE_BLOCK, from + n - i);
+                block.clear();
+                block.asDoubleBuffer().put(data, i, m);
+                out.write(block.array(), 0, m * 8);
+            }
+        }
+
+        public void put(float[] data, int from, int n) throws IOException {
+            if (!float32) throw new IllegalStateException("a float64 .npy takes double values");
+            for (int i = from; i < from + n; i += WRITE_BLOCK) {
+                int m = Math.min(WRITE_BLOCK, from + n - i);
+                block.clear();
+                block.asFloatBuffer().put(data, i, m);
+                out.write(block.array(), 0, m * 4);
+            }
         }
     }
 

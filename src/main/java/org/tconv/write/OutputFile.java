@@ -3,6 +3,8 @@ package org.tconv.write;
 import java.io.IOException;
 import java.io.OutputStream;
 
+import org.tconv.conv.GroupMajor;
+import org.tconv.read.ImageBatch;
 import org.tconv.read.NpyArray;
 
 /**
@@ -29,6 +31,27 @@ public abstract class OutputFile {
             @Override
             public void writeTo(OutputStream out) throws IOException {
                 NpyArray.write(out, shape, values);
+            }
+        };
+    }
+
+    /**
+     * A row's results as one .npy of {@link ImageBatch#outFileShape}, float32 or float64 as computed, read
+     * from the row's layout a few items at a time ({@link ImageBatch#outItems}) as the bytes are written.
+     */
+    public static OutputFile npy(ImageBatch b) {
+        if (b.getOutGroup() == 0) return b.getOutFloats() != null ? npy(b.outFileShape(), b.getOutFloats()) : npy(b.outFileShape(), b.getOutValues());
+        return new OutputFile() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                boolean float32 = b.getOutFloats() != null;
+                NpyArray.Writer w = new NpyArray.Writer(out, b.outFileShape(), b.outLength(), float32);
+                for (int first = 0; first < b.getCount(); first += GroupMajor.ITEMS_PER_PASS) {
+                    for (Object item : b.outItems(first, Math.min(GroupMajor.ITEMS_PER_PASS, b.getCount() - first))) {
+                        if (float32) w.put((float[]) item, 0, ((float[]) item).length);
+                        else w.put((double[]) item, 0, ((double[]) item).length);
+                    }
+                }
             }
         };
     }

@@ -1,7 +1,6 @@
 package org.tconv.write;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.apache.hadoop.io.Text;
@@ -15,6 +14,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import org.tconv.conv.GroupMajor;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
 import org.tconv.read.ParquetImageTable;
@@ -84,20 +84,21 @@ public final class ResultWriter {
         return s;
     }
 
-    /** One row per item: its slice of the row's results, then the table's carried scalars if any. */
+    /** One row per item: its results, then the table's carried scalars if any. */
     private static java.util.Iterator<Row> rows(ImageBatch b) {
         Object[] carried = b.getScalars() == null ? new Object[0] : ParquetImageTable.unpack(b.getScalars());
-        int size = b.outLength() / b.getCount();
         List<Row> out = new ArrayList<>(b.getCount());
-        for (int i = 0; i < b.getCount(); i++) {
-            Object[] v = new Object[4 + carried.length];
-            v[0] = b.getPath();
-            v[1] = i;
-            v[2] = b.getOutShape();
-            v[3] = b.getOutFloats() != null ? Arrays.copyOfRange(b.getOutFloats(), i * size, (i + 1) * size)
-                    : Arrays.copyOfRange(b.getOutValues(), i * size, (i + 1) * size);
-            System.arraycopy(carried, 0, v, 4, carried.length);
-            out.add(RowFactory.create(v));
+        for (int first = 0; first < b.getCount(); first += GroupMajor.ITEMS_PER_PASS) {
+            Object[] items = b.outItems(first, Math.min(GroupMajor.ITEMS_PER_PASS, b.getCount() - first));
+            for (int k = 0; k < items.length; k++) {
+                Object[] v = new Object[4 + carried.length];
+                v[0] = b.getPath();
+                v[1] = first + k;
+                v[2] = b.getOutShape();
+                v[3] = items[k];
+                System.arraycopy(carried, 0, v, 4, carried.length);
+                out.add(RowFactory.create(v));
+            }
         }
         return out.iterator();
     }
@@ -107,21 +108,10 @@ public final class ResultWriter {
         List<String> names = OutputNames.of(stem, format, b.isBatched() ? b.getCount() : 0);
         List<Tuple2<Text, OutputFile>> out = new ArrayList<>();
         if (format == OutputFormat.NPY) {
-            float[] floats = b.getOutFloats();
-            out.add(new Tuple2<>(new Text(names.get(0)), floats != null ? OutputFile.npy(b.outFileShape(), floats)
-                    : OutputFile.npy(b.outFileShape(), b.getOutValues())));
+            out.add(new Tuple2<>(new Text(names.get(0)), OutputFile.npy(b)));
         } else {
-            int size = b.outLength() / b.getCount();
             for (int i = 0; i < b.getCount(); i++) {
-                // a picture is drawn from float64: a float32 item is widened first, one at a time
-                double[] item = b.getOutValues();
-                int offset = i * size;
-                if (item == null) {
-                    item = new double[size];
-                    for (int k = 0; k < size; k++) item[k] = b.getOutFloats()[offset + k];
-                    offset = 0;
-                }
-                out.add(new Tuple2<>(new Text(names.get(i)), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), item, offset))));
+                out.add(new Tuple2<>(new Text(names.get(i)), OutputFile.bytes(FeatureMapPng.encode(b.getOutShape(), b.outItemAsDoubles(i), 0))));
             }
         }
         return out;

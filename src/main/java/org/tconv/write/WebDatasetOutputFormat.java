@@ -62,8 +62,9 @@ public final class WebDatasetOutputFormat extends FileOutputFormat<Text, WebData
         }
         Text tar = new Text(tarName);
         List<Tuple2<Text, Member>> out = new ArrayList<>();
-        out.add(new Tuple2<>(tar, new Member(key + ".npy", b.getOutFloats() != null
-                ? NpyArray.toBytes(b.outFileShape(), b.getOutFloats()) : NpyArray.toBytes(b.outFileShape(), b.getOutValues()))));
+        ImageBatch items = b.itemMajor(); // a member is one byte array: the results item after item, then their bytes
+        out.add(new Tuple2<>(tar, new Member(key + ".npy", items.getOutFloats() != null
+                ? NpyArray.toBytes(items.outFileShape(), items.getOutFloats()) : NpyArray.toBytes(items.outFileShape(), items.getOutValues()))));
         if (b.getCompanions() != null) {
             for (Map.Entry<String, byte[]> c : b.getCompanions().entrySet()) {
                 out.add(new Tuple2<>(tar, new Member(key + "." + c.getKey(), c.getValue())));

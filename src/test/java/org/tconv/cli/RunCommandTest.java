@@ -202,6 +202,69 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * A batch that fills whole panels (300 small images: groups of 128 in float64, 256 in float32) keeps its
+     * results in the product's layout until the writer: every format still gets them item after item, equal
+     * to the direct loop, and --verify compares the right values.
+     */
+    @Test
+    void batchesOfWholePanelsAreWrittenItemByItem() throws IOException {
+        Path in = tmp.resolve("in");
+        int n = 300;
+        double[] x = random(n * 3 * 6 * 5, 31);
+        TestFiles.write(in.resolve("many.npy"), new int[] {n, 3, 6, 5}, x);
+        ConvGeometry g = ConvSpec.builder(W_SHAPE, weights()).padding(Padding.same()).build().geometry(new int[] {3, 6, 5});
+        String w = weightsFile().toString();
+        for (String dtype : List.of("f64", "f32")) {
+            double tol = dtype.equals("f32") ? 1e-4 : 1e-9;
+            Path npy = tmp.resolve("npy-" + dtype);
+            Cli r = Cli.run("run", "--input", in.toString(), "--output", npy.toString(), "--weights", w, "--padding", "same",
+                    "--dtype", dtype, "--format", "npy", "--verify");
+            assertEquals(0, r.status, r::toString);
+            assertTrue(r.out.contains("OK"), r.out);
+            NpyArray y = NpyArray.read(Files.readAllBytes(npy.resolve("many.npy")));
+            assertArrayEquals(new int[] {n, 2, 6, 5}, y.shape);
+            for (int i = 0; i < n; i++) {
+                double[] direct = DirectConvolution.convolve(g, x, i * g.inputSize());
+                for (int k = 0; k < direct.length; k++) {
+                    assertEquals(direct[k], y.data[i * g.outputSize() + k], tol * (1 + Math.abs(direct[k])), dtype + " item " + i + " value " + k);
+                }
+            }
+
+            Path parquet = tmp.resolve("parquet-" + dtype);
+            assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", parquet.toString(), "--weights", w, "--padding", "same",
+                    "--dtype", dtype).status);
+            List<Row> rows = SharedSpark.get().read().parquet(parquet.toString()).orderBy("index").collectAsList();
+            assertEquals(n, rows.size());
+            for (Row row : rows) {
+                int i = row.getInt(1);
+                List<Number> got = row.getList(3);
+                for (int k = 0; k < g.outputSize(); k++) {
+                    assertEquals(y.data[i * g.outputSize() + k], got.get(k).doubleValue(), 0.0, dtype + " parquet item " + i);
+                }
+            }
+
+            Path wds = tmp.resolve("wds-" + dtype);
+            assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", wds.toString(), "--weights", w, "--padding", "same",
+                    "--dtype", dtype, "--format", "webdataset").status);
+            try (Stream<Path> tars = Files.list(wds)) {
+                Path tar = tars.filter(p -> p.toString().endsWith(".tar")).findFirst().orElseThrow();
+                try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+                    assertEquals("many.npy", t.getNextEntry().getName());
+                    assertArrayEquals(Files.readAllBytes(npy.resolve("many.npy")), t.readAllBytes(), "the member is the .npy file's bytes");
+                }
+            }
+        }
+        Path png = tmp.resolve("png");
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", png.toString(), "--weights", w, "--padding", "same",
+                "--format", "png").status);
+        NpyArray y = NpyArray.read(Files.readAllBytes(tmp.resolve("npy-f64").resolve("many.npy")));
+        for (int i : new int[] {0, 127, 128, 299}) {
+            byte[] expected = org.tconv.write.FeatureMapPng.encode(new int[] {2, 6, 5}, y.data, i * g.outputSize());
+            assertArrayEquals(expected, Files.readAllBytes(png.resolve("many_" + i + ".png")), "picture of item " + i);
+        }
+    }
+
     @Test
     void pngOutputHasOnePicturePerImage() throws IOException {
         Path in = tmp.resolve("in");

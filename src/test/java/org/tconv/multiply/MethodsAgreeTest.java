@@ -91,8 +91,8 @@ class MethodsAgreeTest {
             int count = 1 + rnd.nextInt(70);
             ImageBatch in = ImageBatch.of(new InputFile("file:/in/b.npy", "b.npy"), true, count, r.inputShape,
                     RandomSpecs.randomInput(rnd, count * g.inputSize()));
-            ImageBatch f32 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F32).first();
-            ImageBatch f64 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F64).first();
+            ImageBatch f32 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F32).first().itemMajor();
+            ImageBatch f64 = Method.TOEPLITZ.apply(spark, sc.parallelize(List.of(in), 1), r.spec, false, Dtype.F64).first().itemMajor();
             assertTrue(f32.getOutValues() == null, "float32 results are kept as float32");
             float[] y32 = f32.getOutFloats();
             double maxDiff = 0, scale = 0;

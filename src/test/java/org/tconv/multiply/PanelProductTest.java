@@ -179,6 +179,46 @@ class PanelProductTest {
         }
     }
 
+    /**
+     * A batch of whole panels kept in the product's own layout holds, item for item, the bits the item-major
+     * product gives, in float64 and float32 (f32 as floats), for random specs and batch sizes that leave a
+     * partial last group.
+     */
+    @Test
+    void groupMajorResultsAreTheItemMajorBits() {
+        Random rnd = new Random(24);
+        int tried = 0;
+        for (int trial = 0; tried < 25 && trial < 400; trial++) {
+            RandomSpecs r = RandomSpecs.draw(rnd);
+            ConvGeometry g = r.spec.geometry(r.inputShape);
+            LocalToeplitz t = LocalToeplitz.of(g);
+            for (Dtype d : Dtype.values()) {
+                int group = t.groupWidth(d);
+                if (!t.fillsPanels(group, d) || (long) group * 3 * g.inputSize() > 4_000_000) continue;
+                tried++;
+                int count = group + 1 + rnd.nextInt(2 * group);
+                double[] x = RandomSpecs.randomInput(rnd, count * g.inputSize());
+                double[] itemMajor = new double[count * g.outputSize()];
+                t.apply(batch(x, g.inputSize(), 0, count), offsets(count, g.inputSize()), batch(itemMajor, g.outputSize(), 0, count),
+                        offsets(count, g.outputSize()), d);
+                org.tconv.read.ImageBatch b = org.tconv.read.ImageBatch.of(new org.tconv.read.InputFile("file:/b.npy", "b.npy"), true, count, r.inputShape, x);
+                Object out = d == Dtype.F32 ? new float[count * g.outputSize()] : new double[count * g.outputSize()];
+                t.applyGroupMajor(x, 0, count, out, d);
+                if (d == Dtype.F32) b.setOutFloats((float[]) out);
+                else b.setOutValues((double[]) out);
+                b.setOutGroup(group);
+                org.tconv.read.ImageBatch items = b.itemMajor();
+                for (int i = 0; i < itemMajor.length; i++) {
+                    double got = d == Dtype.F32 ? items.getOutFloats()[i] : items.getOutValues()[i];
+                    if (got != itemMajor[i]) {
+                        throw new AssertionError(d + " value " + i + " of " + count + " items in groups of " + group + ": " + got + " vs " + itemMajor[i] + " " + r.spec);
+                    }
+                }
+            }
+        }
+        assertTrue(tried >= 25, "tried " + tried + " specs that fill panels");
+    }
+
     @Test
     void panelsHoldWholeVectorsAndFitInL2() {
         assertEquals(64, LocalToeplitz.panelWidth(784, 20000, Dtype.F64), "28x28: 400 KB panels of 64 images");
