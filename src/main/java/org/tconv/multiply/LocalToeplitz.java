@@ -251,18 +251,20 @@ public final class LocalToeplitz {
         if (single != out instanceof float[]) throw new IllegalArgumentException("a " + dtype + " product needs a " + (single ? "float[]" : "double[]") + " output");
         int inSize = geometry.inputSize(), outSize = geometry.outputSize(), group = groupWidth(dtype);
         linePlans();
-        Object x = scratch(single ? PACKED_F32 : PACKED_F64, inSize * PanelProduct.padded(group, dtype), single);
-        double[][] src = new double[group][];
+        int widest = GroupMajor.width(count, group, GroupMajor.start(count, group, count - 1));
+        Object x = scratch(single ? PACKED_F32 : PACKED_F64, inSize * PanelProduct.padded(Math.max(group, widest), dtype), single);
+        double[][] src = new double[Math.max(group, widest)][];
         java.util.Arrays.fill(src, in);
-        int[] offsets = new int[group];
-        for (int first = 0; first < count; first += group) {
-            int w = Math.min(group, count - first), ws = PanelProduct.padded(w, dtype);
+        int[] offsets = new int[src.length];
+        for (int first = 0, w; first < count; first += w) {
+            w = GroupMajor.width(count, group, first);
+            int ws = PanelProduct.padded(w, dtype), width = w;
             for (int j = 0; j < w; j++) offsets[j] = inOffset + (first + j) * inSize;
             if (single) pack(src, offsets, 0, w, ws, (float[]) x);
             else pack(src, offsets, 0, w, ws, (double[]) x);
             int base = first * outSize;
             product(x, ws, null, (y, tRow, rows) -> {
-                for (int r = 0; r < rows; r++) System.arraycopy(y, r * ws, out, base + (tRow + r) * w, w);
+                for (int r = 0; r < rows; r++) System.arraycopy(y, r * ws, out, base + (tRow + r) * width, width);
             });
         }
     }

@@ -3,6 +3,7 @@ package org.tconv.conv;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,11 @@ class GroupMajorTest {
         assertArrayEquals(new double[][] {{10, 11}, {20, 21}, {30, 31}, {40, 41}, {50, 51}}, items);
         assertEquals(7, GroupMajor.offset(5, 2, 2, 3, 1), "d1");
         assertEquals(9, GroupMajor.offset(5, 2, 2, 4, 1), "e1");
+        // 9 items in groups of 4: the one left over joins the second group
+        assertEquals(List.of(0, 0, 4, 4, 4), List.of(GroupMajor.start(9, 4, 0), GroupMajor.start(9, 4, 3), GroupMajor.start(9, 4, 4),
+                GroupMajor.start(9, 4, 7), GroupMajor.start(9, 4, 8)));
+        assertEquals(5, GroupMajor.width(9, 4, 4));
+        assertEquals(2, GroupMajor.width(10, 4, 8), "two left over are more than a quarter: a group of their own");
     }
 
     /**
@@ -33,14 +39,18 @@ class GroupMajorTest {
             double[] layout = new double[count * size];
             float[] layoutF = new float[count * size];
             int at = 0;
+            int rest = count % group, whole = count / group;
+            boolean merged = whole > 0 && rest > 0 && rest <= group / 4; // the rest joins the last whole group
             for (int g0 = 0; g0 < count; g0 += group) {
                 int w = Math.min(group, count - g0);
+                if (merged && g0 == (whole - 1) * group) w = group + rest;
                 for (int r = 0; r < size; r++) {
                     for (int j = 0; j < w; j++) {
                         layout[at] = value(g0 + j, r);
                         layoutF[at++] = (float) value(g0 + j, r);
                     }
                 }
+                if (w > group) break;
             }
             int first = rnd.nextInt(count), n = 1 + rnd.nextInt(count - first);
             double[][] items = new double[n][size + 1];
