@@ -225,23 +225,25 @@ public final class LocalToeplitz {
     }
 
     /**
-     * Items per group of {@link #applyGroupMajor}: the panel width of a long batch, so every group but the
-     * last is a whole panel.
+     * Items per group of {@link #applyGroupMajor} for a batch of {@code count}: the panel width of a long
+     * batch, or, for a shorter one, the whole kernel units it holds (100 float32 images of 28x28 are groups
+     * of 64 and 36, where a long batch's panels hold 128), so every group but the last is a whole panel.
      */
-    public int groupWidth(Dtype dtype) {
-        return panelWidth(geometry.inputSize(), Integer.MAX_VALUE, dtype);
+    public int groupWidth(int count, Dtype dtype) {
+        int unit = dtype == Dtype.F32 ? 64 : 32;
+        return Math.min(panelWidth(geometry.inputSize(), Integer.MAX_VALUE, dtype), Math.max(unit, count / unit * unit));
     }
 
     /** Whether a batch of {@code count} items fills at least one whole panel of the panel product. */
     public boolean fillsPanels(int count, Dtype dtype) {
-        int group = groupWidth(dtype);
+        int group = groupWidth(count, dtype);
         return count >= group && !byLines(group, dtype);
     }
 
     /**
      * Convolves {@code count} items stored one after another in {@code in} from {@code inOffset} into
      * {@code out} (count x outputSize() values: a double[] in float64, a float[] in float32), left in the
-     * panel product's own layout, {@link GroupMajor} with groups of {@link #groupWidth}: each panel's results
+     * panel product's own layout, {@link GroupMajor} with groups of {@link #groupWidth}({@code count}): each panel's results
      * are copied out a tile row at a time as the product leaves them, and the transpose into item after
      * item is left to whoever reads the items ({@code ImageBatch#outItems}), which converts them anyway.
      * For batches that {@link #fillsPanels}.
@@ -249,7 +251,7 @@ public final class LocalToeplitz {
     public void applyGroupMajor(double[] in, int inOffset, int count, Object out, Dtype dtype) {
         boolean single = dtype == Dtype.F32;
         if (single != out instanceof float[]) throw new IllegalArgumentException("a " + dtype + " product needs a " + (single ? "float[]" : "double[]") + " output");
-        int inSize = geometry.inputSize(), outSize = geometry.outputSize(), group = groupWidth(dtype);
+        int inSize = geometry.inputSize(), outSize = geometry.outputSize(), group = groupWidth(count, dtype);
         linePlans();
         int widest = GroupMajor.width(count, group, GroupMajor.start(count, group, count - 1));
         Object x = scratch(single ? PACKED_F32 : PACKED_F64, inSize * PanelProduct.padded(Math.max(group, widest), dtype), single);

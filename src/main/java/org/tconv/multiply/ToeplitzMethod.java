@@ -102,7 +102,7 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
             t.applyGroupMajor(b.getValues(), 0, b.getCount(), out, dtype);
             if (single) b.setOutFloats((float[]) out);
             else b.setOutValues((double[]) out);
-            b.setOutGroup(t.groupWidth(dtype));
+            b.setOutGroup(t.groupWidth(b.getCount(), dtype));
             b.setOutShape(g.outputShape());
         }
         int items = 0;

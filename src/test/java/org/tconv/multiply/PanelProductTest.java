@@ -193,10 +193,11 @@ class PanelProductTest {
             ConvGeometry g = r.spec.geometry(r.inputShape);
             LocalToeplitz t = LocalToeplitz.of(g);
             for (Dtype d : Dtype.values()) {
-                int group = t.groupWidth(d);
-                if (!t.fillsPanels(group, d) || (long) group * 3 * g.inputSize() > 4_000_000) continue;
+                int unit = d == Dtype.F32 ? 64 : 32;
+                int count = unit + rnd.nextInt(3 * t.groupWidth(Integer.MAX_VALUE, d));
+                int group = t.groupWidth(count, d);
+                if (!t.fillsPanels(count, d) || (long) count * g.inputSize() > 4_000_000) continue;
                 tried++;
-                int count = group + 1 + rnd.nextInt(2 * group);
                 double[] x = RandomSpecs.randomInput(rnd, count * g.inputSize());
                 double[] itemMajor = new double[count * g.outputSize()];
                 t.apply(batch(x, g.inputSize(), 0, count), offsets(count, g.inputSize()), batch(itemMajor, g.outputSize(), 0, count),
@@ -226,6 +227,14 @@ class PanelProductTest {
         assertEquals(128, LocalToeplitz.panelWidth(50, 5000, Dtype.F64), "at most four units");
         assertEquals(8, LocalToeplitz.panelWidth(3 * 512 * 512, 8, Dtype.F64), "never more than the items");
         assertEquals(128, LocalToeplitz.panelWidth(784, 20000, Dtype.F32), "floats: units of 64");
+        // a batch file's groups: the long batch's panel width, or the whole units a shorter batch holds
+        LocalToeplitz w1 = LocalToeplitz.of(ConvSpec.builder(new int[] {8, 1, 5, 5}, new double[200]).padding(org.tconv.conv.Padding.of(2))
+                .build().geometry(new int[] {1, 28, 28}));
+        assertEquals(64, w1.groupWidth(100, Dtype.F32));
+        assertEquals(128, w1.groupWidth(300, Dtype.F32));
+        assertEquals(64, w1.groupWidth(100, Dtype.F64));
+        assertEquals(32, w1.groupWidth(40, Dtype.F64));
+        assertTrue(w1.fillsPanels(32, Dtype.F64) && !w1.fillsPanels(31, Dtype.F64) && !w1.fillsPanels(63, Dtype.F32));
     }
 
     private static double[][] batch(double[] a, int size, int from, int n) {
