@@ -282,40 +282,30 @@ public final class LocalToeplitz {
             return;
         }
         int inSize = geometry.inputSize();
-        float[] x = roundedInput(inSize);
+        float[] x = (float[]) scratch(ROUNDED, inSize, true);
         for (int p = 0; p < inSize; p++) x[p] = (float) in[inOffset + p];
         throughLines(x, 0, out, outOffset);
     }
 
     /**
-     * Per thread, the packed panel and the product's tile buffer, reused: a task calls {@link #apply} once
-     * per panel, and a fresh panel each time (786 KB for 32 CIFAR images) was zeroed only to be overwritten
-     * (W2 end to end 0.184 -> 0.157 s in one interleaved run). Lanes past a panel's images hold an earlier panel's values; they are
-     * computed like the others (vector lanes do not mix) and never unpacked.
+     * Per thread, the packed panel, the product's tile buffer and the float32 copy of a line-product input,
+     * reused: a task calls {@link #apply} once per panel, and a fresh panel each time (786 KB for 32 CIFAR
+     * images) was zeroed only to be overwritten (W2 end to end 0.184 -> 0.157 s in one interleaved run).
+     * Lanes past a panel's images hold an earlier panel's values; they are computed like the others (vector
+     * lanes do not mix) and never unpacked.
      */
     private static final ThreadLocal<Object> PACKED_F64 = new ThreadLocal<>(), PACKED_F32 = new ThreadLocal<>(),
-            TILE_F64 = new ThreadLocal<>(), TILE_F32 = new ThreadLocal<>();
+            TILE_F64 = new ThreadLocal<>(), TILE_F32 = new ThreadLocal<>(), ROUNDED = new ThreadLocal<>();
+    /** Above this many values a buffer is not kept for the next call (a task's threads would each hold it). */
+    private static final int KEEP_SCRATCH = 8 << 20;
 
-    /** A double[] (float[] when {@code single}) of at least {@code length} from {@code mine}, kept below {@link #KEEP_ROUNDED}. */
+    /** A double[] (float[] when {@code single}) of at least {@code length} from {@code mine}, kept up to {@link #KEEP_SCRATCH}. */
     private static Object scratch(ThreadLocal<Object> mine, int length, boolean single) {
         Object a = mine.get();
         if (a != null && (single ? ((float[]) a).length : ((double[]) a).length) >= length) return a;
         a = single ? new float[length] : new double[length];
-        if (length <= KEEP_ROUNDED) mine.set(a);
+        if (length <= KEEP_SCRATCH) mine.set(a);
         return a;
-    }
-
-    /** Per thread, the last float32 copy of an input: reused, as every image of a task needs one. */
-    private static final ThreadLocal<float[]> ROUNDED = new ThreadLocal<>();
-    /** Above this a copy is not kept for the next image (a task's threads would each hold it). */
-    private static final int KEEP_ROUNDED = 8 << 20;
-
-    private static float[] roundedInput(int size) {
-        float[] x = ROUNDED.get();
-        if (x != null && x.length >= size) return x;
-        x = new float[size];
-        if (size <= KEEP_ROUNDED) ROUNDED.set(x);
-        return x;
     }
 
     /** The output lines of one image shared between threads when the image is big, as a wide panel's are. */
