@@ -95,15 +95,15 @@ public class ImageBatch implements Serializable {
      */
     public Object[] outItems(int first, int n) {
         int size = outLength() / count;
-        if (outFloats != null) {
-            float[][] items = new float[n][size];
-            if (outGroup == 0) for (int k = 0; k < n; k++) System.arraycopy(outFloats, (first + k) * size, items[k], 0, size);
-            else GroupMajor.copyItems(outFloats, count, outGroup, size, first, items, 0);
-            return items;
+        Object[] items = outFloats != null ? new float[n][size] : new double[n][size];
+        if (outGroup == 0) {
+            Object all = outFloats != null ? outFloats : outValues;
+            for (int k = 0; k < n; k++) System.arraycopy(all, (first + k) * size, items[k], 0, size);
+        } else if (outFloats != null) {
+            GroupMajor.copyItems(outFloats, count, outGroup, size, first, (float[][]) items, 0);
+        } else {
+            GroupMajor.copyItems(outValues, count, outGroup, size, first, (double[][]) items, 0);
         }
-        double[][] items = new double[n][size];
-        if (outGroup == 0) for (int k = 0; k < n; k++) System.arraycopy(outValues, (first + k) * size, items[k], 0, size);
-        else GroupMajor.copyItems(outValues, count, outGroup, size, first, items, 0);
         return items;
     }
 
