@@ -15,12 +15,12 @@ final class ConvOptions {
     static final String DEFAULT_WEIGHTS = "conf/default-weights.npy";
 
     @Option(names = "--weights", paramLabel = "PATH",
-            description = ".npy weights; the rank picks the dimension: (C_out, C_in/groups, K) 1-D, (C_out, C_in/groups, kH, kW) 2-D,"
+            description = ".npy weights, or one tensor of a checkpoint: model.safetensors:conv1.weight; the rank picks the dimension: (C_out, C_in/groups, K) 1-D, (C_out, C_in/groups, kH, kW) 2-D,"
                     + " (C_out, C_in/groups, kD, kH, kW) 3-D (default: ${DEFAULT-VALUE} in the tconv folder)",
             defaultValue = DEFAULT_WEIGHTS)
     String weights;
 
-    @Option(names = "--bias", paramLabel = "PATH", description = ".npy vector of length C_out")
+    @Option(names = "--bias", paramLabel = "PATH", description = ".npy vector of length C_out, or model.safetensors:conv1.bias")
     String bias;
 
     @Option(names = "--stride", paramLabel = "S|H,W|D,H,W", defaultValue = "1",

@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.VersionInfo;
+import org.tconv.read.WeightsFile;
 
 /**
  * What can be judged about a run before Spark starts, so it fails in a second with the real cause instead
@@ -82,7 +83,7 @@ final class Preflight {
         if (path == null) return;
         String scheme;
         try {
-            scheme = new Path(path).toUri().getScheme();
+            scheme = new Path(WeightsFile.fileOf(path)).toUri().getScheme();
         } catch (IllegalArgumentException e) {
             throw new UsageError(option + " " + path + " is not a valid path: " + e.getMessage());
         }
