@@ -1,6 +1,7 @@
 package org.tconv.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 import org.apache.spark.sql.SparkSession;
 
@@ -79,7 +80,8 @@ public final class Main {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             String name = ex.getCommandLine().getCommandName();
-            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + " (see " + (name.equals("tconv") ? "" : "tconv ") + name + " --help)");
+            ex.getCommandLine().getErr().println("tconv: " + ex.getMessage() + didYouMean(ex)
+                    + " (see " + (name.equals("tconv") ? "" : "tconv ") + name + " --help)");
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -96,5 +98,12 @@ public final class Main {
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /** picocli's nearest option or command to a misspelled one ({@code --paddng}: {@code --padding}), if any. */
+    private static String didYouMean(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) return "";
+        List<String> near = u.getSuggestions();
+        return near.isEmpty() ? "" : "; did you mean " + near.get(0) + "?";
     }
 }

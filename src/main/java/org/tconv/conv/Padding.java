@@ -29,7 +29,11 @@ public final class Padding implements Serializable {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("same")) return same();
         if (t.equals("valid")) return valid();
-        return of(IntTuple.parse("padding", t));
+        try {
+            return of(IntTuple.parse("padding", t));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("padding must be same, valid, one integer or one per axis (1,2 or 1,2,2), got '" + text + "'");
+        }
     }
 
     /** Explicit amounts for {@code dims} dimensions (a single value repeats, as in PyTorch). */
