@@ -44,10 +44,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Mixin
     TransposedOptions transposed;
 
-    @Option(names = "--input", paramLabel = "PATH", description = "file, directory (recursive) or glob; any Hadoop path (default: the sample images in data/)")
+    @Option(names = "--input", paramLabel = "PATH", description = "file, directory (recursive) or glob; any Hadoop path (default: the sample photos in data/images)")
     String input;
 
-    @Option(names = "--output", paramLabel = "PATH", description = "output directory, any Hadoop path (default: a fresh folder under target/)")
+    @Option(names = "--output", paramLabel = "PATH", description = "output directory, any Hadoop path (default: a new folder target/tconv-out/run-*)")
     String output;
 
     @Option(names = "--method", defaultValue = "toeplitz", description = "toeplitz, blockmatrix or direct (default: ${DEFAULT-VALUE})")
@@ -119,9 +119,10 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             spark.sparkContext().clearJobGroup();
         }
         StartupClock.mark("job");
-        out().printf("tconv: %s, method %s%s: %d image(s) from %d %s written as %s to %s in %.1f s%n",
-                cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, r.filesWritten,
-                table == null ? "file(s)" : "row(s)", cfg.format.name().toLowerCase(), r.output, r.seconds);
+        out().printf("tconv: %s, method %s%s: %d %s from %d %s written as %s to %s in job %.1f s, wall %.1f s%n",
+                cfg.spec, cfg.method, cfg.dtype == Dtype.F32 ? " in float32" : "", r.itemsConvolved, itemsWord(cfg.spec.dims()),
+                r.filesWritten, table == null ? "file(s)" : "row(s)", cfg.format.name().toLowerCase(), r.output, r.seconds,
+                StartupClock.wallSeconds());
         if (!r.rejected.isEmpty()) {
             out().printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
             int shown = 0;
@@ -135,6 +136,11 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         }
         if (r.verification != null) out().println("tconv: " + r.verification);
         return r.exitStatus();
+    }
+
+    /** What the summary calls the items: a 1-D input is a signal, a 3-D one a volume. */
+    static String itemsWord(int dims) {
+        return dims == 1 ? "signal(s)" : dims == 3 ? "volume(s)" : "image(s)";
     }
 
     /** Everything that can be wrong with the options is found here, before Spark starts. */

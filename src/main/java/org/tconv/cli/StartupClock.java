@@ -24,6 +24,22 @@ public final class StartupClock {
         last = now;
     }
 
+    /**
+     * Seconds the person has waited so far: since {@code bin/tconv} started ({@code -Dtconv.launched.ms}),
+     * else since this JVM started (spark-submit, tests).
+     */
+    public static double wallSeconds() {
+        String launched = System.getProperty("tconv.launched.ms");
+        if (launched != null) {
+            try {
+                return (System.currentTimeMillis() - Long.parseLong(launched)) / 1000.0;
+            } catch (NumberFormatException e) {
+                // fall through to the JVM's own clock
+            }
+        }
+        return ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+    }
+
     public static boolean enabled() {
         String v = System.getenv("TCONV_TIMING");
         return v != null && !v.isEmpty() && !v.equals("0");

@@ -308,6 +308,7 @@ class RunCommandTest {
         Cli rb = Cli.run("run", "--input", batch.toString(), "--output", outB.toString(), "--weights", wf.toString(),
                 "--format", "npy", "--padding", "same");
         assertEquals(0, rb.status, rb::toString);
+        assertTrue(rb.out.contains("2 volume(s) from 1 file(s)"), rb.out);
         assertArrayEquals(new int[] {2, 2, 4, 4, 4}, TestFiles.read(outB.resolve("b.npy")).shape);
     }
 
@@ -321,6 +322,8 @@ class RunCommandTest {
         Cli r = Cli.run("run", "--input", in.toString(), "--output", out.toString(), "--weights", wf.toString(),
                 "--format", "npy", "--stride", "2", "--dilation", "3", "--padding", "4", "--padding-mode", "circular");
         assertEquals(0, r.status, r::toString);
+        assertTrue(r.out.contains("1 signal(s) from 1 file(s)"), "a 1-D item is a signal, not an image: " + r.out);
+        assertTrue(r.out.matches("(?s).* in job [0-9.]+ s, wall [0-9.]+ s\\R.*"), "the summary names its times: " + r.out);
         NpyArray y = TestFiles.read(out.resolve("ecg.npy"));
         ConvSpec spec = ConvSpec.builder(new int[] {2, 1, 3}, w).stride(2).dilation(3).padding(Padding.of(4))
                 .paddingMode(org.tconv.conv.PaddingMode.CIRCULAR).build();
