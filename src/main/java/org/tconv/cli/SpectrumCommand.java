@@ -55,11 +55,14 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "S.npy", description = "new local .npy file for the values (<f8, shape (K,))")
     String output;
 
+    @Option(names = "--overwrite", description = "replace an existing --output file (once the new one is complete)")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
         ConvSpec spec = conv.toSpec(HadoopConf.create(), transposed);
         ConvGeometry g = InputShapes.geometry(spec, inputShape);
-        Path target = NewLocalFiles.refuseExisting("--output", output);
+        Path target = NewLocalFiles.refuseExisting("--output", output, overwrite);
         long n = Math.min(g.inputElements(), g.outputElements());
         if (top < 1 || top >= n) {
             throw new UsageError("--top must be between 1 and " + (n - 1) + " (below the smaller side of T, " + n + "), got " + top);
@@ -80,7 +83,7 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         ArpackSingularValues.Result result = ArpackSingularValues.top(gram, top);
         double[] sigma = result.values();
         double seconds = (System.nanoTime() - started) / 1e9;
-        NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
+        NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma), overwrite);
         out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by the Gram matrix,"
                         + " %.3f s each, %d deflation pass(es)), written to %s%n",
                 g.outputElements(), g.inputElements(), kind, sigma.length, seconds, result.restarts(), result.gramProducts(),

@@ -186,8 +186,18 @@ class SpectrumGoldenTest {
         Cli r = Cli.run(Stream.concat(Stream.of("spectrum"), Stream.concat(Stream.of(c.options()),
                 Stream.of("--output", existing.toString()))).toArray(String[]::new));
         assertEquals(1, r.status, r.toString());
-        assertTrue(r.err.contains("already exists"), r.err);
+        assertTrue(r.err.contains("already exists (use --overwrite to replace it)"), r.err);
         assertEquals("not tconv's", Files.readString(existing));
+        Cli replaced = Cli.run(Stream.concat(Stream.of("spectrum"), Stream.concat(Stream.of(c.options()),
+                Stream.of("--output", existing.toString(), "--overwrite"))).toArray(String[]::new));
+        assertEquals(0, replaced.status, replaced.toString());
+        assertEquals(1, TestFiles.read(existing).data.length, "the old file is replaced by the new values");
+        Path folder = Files.createDirectory(dir.resolve("folder.npy"));
+        Cli notAFile = Cli.run(Stream.concat(Stream.of("spectrum"), Stream.concat(Stream.of(c.options()),
+                Stream.of("--output", folder.toString(), "--overwrite"))).toArray(String[]::new));
+        assertEquals(1, notAFile.status, notAFile.toString());
+        assertTrue(notAFile.err.contains("is not a regular file"), notAFile.err);
+        assertTrue(Files.isDirectory(folder));
         Cli top = Cli.run(Stream.concat(Stream.of("spectrum"), Stream.concat(Stream.of(c.options()),
                 Stream.of("--top", "22", "--output", dir.resolve("s.npy").toString()))).toArray(String[]::new));
         assertEquals(1, top.status, top.toString());
