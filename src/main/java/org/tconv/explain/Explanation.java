@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import javax.imageio.ImageIO;
 
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.conv.IntTuple;
 import org.tconv.operator.LinearMap;
 import org.tconv.toeplitz.ToeplitzEntries;
 
@@ -115,7 +117,7 @@ public final class Explanation {
 
     private static int[] last(int dims, int d, int h, int w) {
         int[] all = {d, h, w};
-        return java.util.Arrays.copyOfRange(all, 3 - dims, 3);
+        return Arrays.copyOfRange(all, 3 - dims, 3);
     }
 
     public void writeAll(Files files) throws IOException {
@@ -143,29 +145,43 @@ public final class Explanation {
         b.append(String.format(Locale.ROOT, "| T's shape | %d x %d |%n", g.outputElements(), g.inputElements()));
         b.append(String.format(Locale.ROOT, "| entries of a dense T | %d |%n", g.denseEntries()));
         b.append(String.format(Locale.ROOT, "| stored non-zeros | %d (%.4g%% of dense) |%n", t.nonZeros(), 100.0 * t.nonZeros() / g.denseEntries()));
-        b.append(String.format(Locale.ROOT, "| distinct parameters (weights) | %d |%n", t.distinctParameters()));
-        b.append(String.format(Locale.ROOT, "%nA dense (fully connected) layer from %d inputs to %d outputs would have %d weights (+%d biases); "
-                + "the convolution has %d weights (+%d biases): %.4g times fewer, because every row of T reuses the same kernel.%n%n",
-                g.inputElements(), g.outputElements(), g.denseEntries(), g.outputElements(), t.distinctParameters(), s.outChannels(),
+        b.append(String.format(Locale.ROOT, "| weight positions (the kernel's taps, each repeated along T's diagonals) | %d |%n", t.distinctParameters()));
+        b.append(String.format(Locale.ROOT, "| distinct weight values | %d |%n", distinctValues(s.weights())));
+        String biases = s.hasBias() ? String.format(Locale.ROOT, " (+%d biases)", g.outputElements()) : "";
+        String convBiases = s.hasBias() ? String.format(Locale.ROOT, " (+%d biases)", s.outChannels()) : "";
+        b.append(String.format(Locale.ROOT, "%nA dense (fully connected) layer from %d inputs to %d outputs would have %d weights%s; "
+                + "the convolution has %d weights%s: %.4g times fewer, because every row of T reuses the same kernel.%n%n",
+                g.inputElements(), g.outputElements(), g.denseEntries(), biases, t.distinctParameters(), convBiases,
                 (double) g.denseEntries() / t.distinctParameters()));
         b.append(SparsityPictures.exact(g)
                 ? "![T's non-zero pattern](sparsity.png)\n\n![T coloured by weight](weight-sharing.png)\n\n"
                 : "![density map of T's non-zeros](sparsity.png)\n\n");
         b.append("## Translation equivariance, measured\n\n");
         b.append(String.format(Locale.ROOT, "Seeded random input (seed %d, uniform in [-1, 1)), rolled along one axis; largest "
-                + "|conv(shift(x)) - shift(conv(x))| with the output shifted by shift / stride. Interior: output positions whose "
-                + "receptive field lies inside the input before and after the shift. The output's largest magnitude is %.4g.%n%n", Equivariance.SEED, scale));
-        b.append("| axis | input shift | output shift | multiple of stride | interior max diff | border max diff | interior / border positions |\n");
+                + "|conv(shift(x)) - shift(conv(x))| with the output shifted by shift / stride, relative to the output's largest "
+                + "magnitude (%.4g), as in the chart (report.json has the absolute values). Interior: output positions whose "
+                + "receptive field lies inside the input before and after the shift; n/a where there is none.%n%n", Equivariance.SEED, scale));
+        b.append("| axis | input shift | output shift | multiple of stride | interior max diff (relative) | border max diff (relative) | interior / border positions |\n");
         b.append("| --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
+        double unit = scale > 0 ? scale : 1.0; // an all-zero kernel: plain differences, as the chart shows them
         for (Equivariance.Shift sh : shifts) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.3g | %.3g | %d / %d |%n", sh.axis(), sh.shift(), sh.outputShift(),
-                    sh.multipleOfStride() ? "yes" : "no", sh.interiorMaxAbs(), sh.borderMaxAbs(), sh.interiorPositions(), sh.borderPositions()));
+            b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %d / %d |%n", sh.axis(), sh.shift(), sh.outputShift(),
+                    sh.multipleOfStride() ? "yes" : "no", relative(sh.interiorPositions(), sh.interiorMaxAbs(), unit),
+                    relative(sh.borderPositions(), sh.borderMaxAbs(), unit), sh.interiorPositions(), sh.borderPositions()));
         }
         b.append("\n![equivariance](equivariance.png)\n");
         return b.toString();
     }
 
+    private static String relative(long positions, double maxAbs, double unit) {
+        return positions == 0 ? "n/a" : String.format(Locale.ROOT, "%.3g", maxAbs / unit);
+    }
+
+    private static long distinctValues(double[] w) {
+        return Arrays.stream(w).map(v -> v == 0 ? 0.0 : v).distinct().count(); // -0.0 and 0.0 are one value
+    }
+
     private static String shape(int[] s) {
-        return "(" + org.tconv.conv.IntTuple.format(s) + ")";
+        return "(" + IntTuple.format(s) + ")";
     }
 }

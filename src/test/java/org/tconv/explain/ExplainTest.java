@@ -48,7 +48,10 @@ class ExplainTest {
         assertEquals(9, j.at("/dense_layer_comparison/convolution_weights").asLong());
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("| T's shape | 9 x 25 |") && md.contains("| entries of a dense T | 225 |")
-                && md.contains("| distinct parameters (weights) | 9 |"), md);
+                && md.contains("| weight positions (the kernel's taps, each repeated along T's diagonals) | 9 |")
+                && md.contains("| distinct weight values | 5 |"), md);
+        assertTrue(md.contains("would have 225 weights; the convolution has 9 weights:"), "no biases counted without a bias: " + md);
+        assertTrue(md.contains("relative to the output's largest magnitude") && md.contains("interior max diff (relative)"), md);
         for (String png : List.of("sparsity.png", "weight-sharing.png", "equivariance.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertNotNull(img, png);
@@ -58,6 +61,28 @@ class ExplainTest {
         Cli again = Cli.run("explain", "--weights", w.toString(), "--input-shape", "1,5,5", "--output", out.toString());
         assertEquals(1, again.status, again.toString());
         assertTrue(again.err.contains("not empty"), again.err);
+    }
+
+    @Test
+    void shiftsWithoutInteriorPositionsSayNotApplicable(@TempDir Path dir) throws IOException {
+        double[] w = new double[9];
+        for (int i = 0; i < 9; i++) w[i] = i - 4;
+        Path wf = TestFiles.write(dir.resolve("w.npy"), new int[] {1, 1, 3, 3}, w);
+        Path out = dir.resolve("report");
+        Cli r = Cli.run("explain", "--weights", wf.toString(), "--input-shape", "1,3,3", "--padding", "1", "--output", out.toString());
+        assertEquals(0, r.status, r.toString());
+        JsonNode shifts = new ObjectMapper().readTree(out.resolve("report.json").toFile()).at("/equivariance/shifts");
+        List<String> rows = Files.readAllLines(out.resolve("report.md")).stream()
+                .filter(l -> l.startsWith("| height") || l.startsWith("| width")).toList();
+        assertEquals(shifts.size(), rows.size(), rows::toString);
+        int none = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            String interior = rows.get(i).split("\\|")[5].strip();
+            boolean empty = shifts.get(i).path("interior_positions").asLong() == 0;
+            if (empty) none++;
+            assertEquals(empty, interior.equals("n/a"), rows.get(i));
+        }
+        assertTrue(none > 0, "a 3x3 input with a 3x3 kernel and padding 1 has shifts without interior positions: " + rows);
     }
 
     private static ConvGeometry geometry(PaddingMode mode, int pad, int stride, int... shape) {
