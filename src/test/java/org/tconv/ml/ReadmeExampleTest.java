@@ -25,7 +25,7 @@ import org.tconv.testing.SharedSpark;
 import org.tconv.testing.TestFiles;
 import org.tconv.verify.DirectConvolution;
 
-/** The README's transformer example is this code, and it writes the direct convolution of the sample photos. */
+/** The transformer example of docs/ml.md is this code, and it writes the direct convolution of the sample photos. */
 class ReadmeExampleTest {
     @TempDir
     Path tmp;
@@ -51,9 +51,9 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeShowsThisCode() throws IOException {
-        String readme = Files.readString(TestFiles.home().resolve("README.md"));
+        String readme = Files.readString(TestFiles.home().resolve("docs/ml.md"));
         String block = readme.lines().map(String::strip).collect(Collectors.joining("\n"));
-        assertTrue(block.contains(String.join("\n", exampleLines())), "README.md does not show ReadmeExampleTest's example");
+        assertTrue(block.contains(String.join("\n", exampleLines())), "docs/ml.md does not show ReadmeExampleTest's example");
     }
 
     @Test
