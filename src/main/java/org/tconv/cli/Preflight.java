@@ -1,6 +1,10 @@
 package org.tconv.cli;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -8,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.apache.hadoop.conf.Configuration;
@@ -15,6 +20,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.VersionInfo;
+import org.tconv.conv.ConvSpec;
+import org.tconv.conv.IntTuple;
 import org.tconv.read.WeightsFile;
 
 /**
@@ -105,5 +112,67 @@ final class Preflight {
         if (!"file".equals(fs.getScheme())) return;
         FileStatus[] matches = fs.globStatus(p);
         if (matches == null || matches.length == 0) throw new UsageError("input " + input + " does not exist");
+    }
+
+    private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+    private static final int MAX_ENTRIES_LOOKED_AT = 100_000;
+
+    /**
+     * Weights that no input can take are a mistake in the command, not a folder of rejections: when a local
+     * input holds only image files (which decode to 1 or 3 channels, in 2-D), weights of another rank or
+     * another channel count are refused here. Anything else in the input (a .npy, a shard, a link, more
+     * entries than are worth walking before Spark) leaves the judgement to each input, as before.
+     */
+    static void weightsFitSomeImage(String input, ConvSpec spec, Configuration conf) throws IOException {
+        Path p = new Path(input);
+        FileSystem fs = p.getFileSystem(conf);
+        if (!"file".equals(fs.getScheme()) || !fs.exists(p)) return;
+        java.nio.file.Path root = java.nio.file.Paths.get(fs.makeQualified(p).toUri());
+        long[] images = {0};
+        boolean[] onlyImages = {true};
+        int[] seen = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(java.nio.file.Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(root) && hidden(dir)) return FileVisitResult.SKIP_SUBTREE;
+                return ++seen[0] > MAX_ENTRIES_LOOKED_AT ? stop() : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(java.nio.file.Path file, BasicFileAttributes attrs) {
+                if (++seen[0] > MAX_ENTRIES_LOOKED_AT) return stop();
+                if (!file.equals(root) && hidden(file)) return FileVisitResult.CONTINUE;
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                int dot = name.lastIndexOf('.');
+                if (!attrs.isRegularFile() || dot < 0 || !IMAGE_EXTENSIONS.contains(name.substring(dot + 1))) return stop();
+                images[0]++;
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(java.nio.file.Path file, IOException e) {
+                return stop();
+            }
+
+            private FileVisitResult stop() {
+                onlyImages[0] = false;
+                return FileVisitResult.TERMINATE;
+            }
+
+            private boolean hidden(java.nio.file.Path f) {
+                String n = f.getFileName().toString();
+                return n.startsWith(".") || n.startsWith("_");
+            }
+        });
+        if (!onlyImages[0] || images[0] == 0) return;
+        String what = images[0] == 1 ? "the input " + input + " is an image" : "all " + images[0] + " inputs under " + input + " are images";
+        if (spec.dims() != 2) {
+            throw new UsageError(what + ", which need 2-D weights; the weights (" + IntTuple.format(spec.weightShape()) + ") are "
+                    + spec.dims() + "-D");
+        }
+        if (spec.inChannels() != 1 && spec.inChannels() != 3) {
+            throw new UsageError(what + ", which decode to 1 (gray) or 3 (colour) channels, but the weights take " + spec.inChannels()
+                    + " input channels (" + IntTuple.format(spec.weightShape()) + "): none can be convolved");
+        }
     }
 }

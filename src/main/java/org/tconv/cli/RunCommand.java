@@ -173,6 +173,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage());
         }
         Preflight.localInputExists(in, hadoop);
+        if (imageColumn == null) Preflight.weightsFitSomeImage(in, spec, hadoop);
         if (imageColumn != null) {
             try {
                 ParquetImageTable.requireParquetFiles(in, hadoop); // the local case; the rest once Spark reads the footers
