@@ -24,14 +24,15 @@ final class EquivarianceChart {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Equivariance.Shift s : shifts) {
             String label = s.axis() + " +" + s.shift() + (s.multipleOfStride() ? "" : " (not a stride multiple)");
-            data.addValue(s.interiorPositions() == 0 ? 0 : s.interiorMaxAbs() / scale, "interior (receptive field inside the input)", label);
-            data.addValue(s.borderPositions() == 0 ? 0 : s.borderMaxAbs() / scale, "border (padding or wrap-around involved)", label);
+            // null, not 0, where a shift has no such position: report.md says n/a there
+            data.addValue(s.interiorPositions() == 0 ? null : s.interiorMaxAbs() / scale, "interior (receptive field inside the input)", label);
+            data.addValue(s.borderPositions() == 0 ? null : s.borderMaxAbs() / scale, "border (padding or wrap-around involved)", label);
         }
         JFreeChart chart = ChartFactory.createBarChart("Translation equivariance: conv(shift(x)) vs shift(conv(x))",
                 "input shift (axis +pixels; the output is shifted by shift / stride)",
                 "max |difference| / max |conv(x)|", data, PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new TextTitle(String.format(Locale.ROOT,
-                "seeded random input (seed %d), rolled along one axis; 0 = exactly equivariant; no bar at all = 0", Equivariance.SEED)));
+                "seeded random input (seed %d), rolled along one axis; 0 = exactly equivariant; no bar: 0, or n/a (no such position, see report.md)", Equivariance.SEED)));
         CategoryPlot plot = chart.getCategoryPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);

@@ -21,6 +21,8 @@ import org.tconv.verify.DirectMap;
 final class SparsityPictures {
     /** T with at most this many entries is drawn entry by entry. */
     static final long EXACT_ENTRIES = 250_000;
+    /** Up to this many weights each gets its own colour and legend line; beyond, entries are coloured by value. */
+    static final int LEGEND_WEIGHTS = 20;
     static final int MAX_SIDE = 800;
     private static final int MARGIN_TOP = 60, MARGIN_LEFT = 70, MARGIN_RIGHT = 30, MARGIN_BOTTOM = 60;
     private static final Color INK = new Color(20, 40, 110);
@@ -91,8 +93,13 @@ final class SparsityPictures {
             tap[at] = tap[at] == -1 ? id : -2;
         });
         int distinct = s.outChannels() * s.inChannelsPerGroup() * kVol;
+        double[] w = s.weights();
+        double maxAbs = 0;
+        for (double v : w) maxAbs = Math.max(maxAbs, Math.abs(v));
+        // Beyond LEGEND_WEIGHTS colours no longer tell weights apart: colour by value instead, with a scale.
+        boolean byValue = distinct > LEGEND_WEIGHTS && maxAbs > 0;
         int c = cell(g);
-        int legendRows = Math.min(distinct, 24) + 2;
+        int legendRows = (distinct > LEGEND_WEIGHTS ? 12 : distinct) + 2;
         BufferedImage img = new BufferedImage(MARGIN_LEFT + cols * c + MARGIN_RIGHT + 230,
                 Math.max(MARGIN_TOP + rows * c + MARGIN_BOTTOM, MARGIN_TOP + legendRows * 18 + 20), BufferedImage.TYPE_INT_RGB);
         Graphics2D gr = graphics(img);
@@ -102,27 +109,47 @@ final class SparsityPictures {
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) {
                 int id = tap[r * cols + col];
-                if (id == -1) continue;
+                if (id == -1 || (id >= 0 && w[id] == 0)) continue; // a weight of 0 is drawn as the 0 it is
                 folded |= id == -2;
-                gr.setColor(id == -2 ? Color.BLACK : colour(id, distinct));
+                gr.setColor(id == -2 ? Color.BLACK : byValue ? diverging(w[id] / maxAbs) : colour(id, distinct));
                 gr.fillRect(MARGIN_LEFT + (int) col * c, MARGIN_TOP + (int) r * c, c, c); // exact(g): small T
             }
         }
         grid(gr, rows, cols, c);
-        frame(gr, rows, cols, c, c, String.format(Locale.ROOT, "T: %d x %d built from %d distinct weights: each colour is one weight, repeated along T",
-                rows, cols, distinct));
-        // Legend: which colour is which weight (the first 24), with its value.
+        frame(gr, rows, cols, c, c, String.format(Locale.ROOT, byValue
+                ? "T: %d x %d built from %d weights, each entry coloured by its weight's value (blue < 0 < red)"
+                : "T: %d x %d built from %d weights: each colour is one weight, repeated along T", rows, cols, distinct));
         int lx = MARGIN_LEFT + cols * c + MARGIN_RIGHT, ly = MARGIN_TOP;
         gr.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        int[] ws = s.weightShape();
-        for (int id = 0; id < Math.min(distinct, 24); id++) {
-            gr.setColor(colour(id, distinct));
-            gr.fillRect(lx, ly + id * 18, 14, 14);
+        int next;
+        if (byValue) {
+            // Legend: a colour scale from -max to +max, zero white as the empty entries.
+            int barH = 200;
+            for (int y = 0; y < barH; y++) {
+                gr.setColor(diverging(1 - 2.0 * y / (barH - 1)));
+                gr.fillRect(lx, ly + y, 14, 1);
+            }
+            gr.setColor(Color.GRAY);
+            gr.drawRect(lx, ly, 14, barH);
             gr.setColor(Color.BLACK);
-            gr.drawString(String.format(Locale.ROOT, "w%s = %.4g", index(id, ws), s.weights()[id]), lx + 20, ly + id * 18 + 12);
+            gr.drawString(String.format(Locale.ROOT, "%+.4g", maxAbs), lx + 20, ly + 10);
+            gr.drawString("0 (drawn empty, as 0 is)", lx + 20, ly + barH / 2 + 5);
+            gr.drawString(String.format(Locale.ROOT, "%+.4g", -maxAbs), lx + 20, ly + barH);
+            next = ly + barH + 6;
+        } else {
+            // Legend: which colour is which weight, with its value.
+            int[] ws = s.weightShape();
+            for (int id = 0; id < distinct; id++) {
+                gr.setColor(w[id] == 0 ? Color.WHITE : colour(id, distinct));
+                gr.fillRect(lx, ly + id * 18, 14, 14);
+                gr.setColor(Color.GRAY);
+                gr.drawRect(lx, ly + id * 18, 14, 14);
+                gr.setColor(Color.BLACK);
+                gr.drawString(String.format(Locale.ROOT, "w%s = %.4g%s", index(id, ws), w[id], w[id] == 0 ? " (drawn empty)" : ""),
+                        lx + 20, ly + id * 18 + 12);
+            }
+            next = ly + distinct * 18;
         }
-        int next = ly + Math.min(distinct, 24) * 18;
-        if (distinct > 24) gr.drawString("... " + (distinct - 24) + " more weights", lx, next + 12);
         if (folded) {
             gr.setColor(Color.BLACK);
             gr.fillRect(lx, next + 20, 14, 14);
@@ -146,6 +173,19 @@ final class SparsityPictures {
         float hue = (float) ((id * 0.618033988749895) % 1.0);
         float bright = distinct > 12 && id % 2 == 1 ? 0.7f : 0.95f;
         return Color.getHSBColor(hue, 0.75f, bright);
+    }
+
+    /** The pixel at the centre of T's entry (row, col) in {@link #weights}' picture. */
+    static int[] cellCentre(ConvGeometry g, int row, int col) {
+        int c = cell(g);
+        return new int[] {MARGIN_LEFT + col * c + c / 2, MARGIN_TOP + row * c + c / 2};
+    }
+
+    /** -1 blue, 0 white, +1 red. */
+    private static Color diverging(double t) {
+        double a = Math.max(-1, Math.min(1, t));
+        int fade = (int) Math.round(255 * (1 - Math.abs(a)));
+        return a >= 0 ? new Color(255, fade, fade) : new Color(fade, fade, 255);
     }
 
     private static Color shade(double level) {
@@ -190,11 +230,16 @@ final class SparsityPictures {
         gr.drawString(title, 10, 22);
         gr.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         gr.drawString("columns: input elements 0.." + (cols - 1) + " (channel, [depth,] row, col in C order)", MARGIN_LEFT, MARGIN_TOP - 10);
-        gr.drawString("0", MARGIN_LEFT - 14, MARGIN_TOP + 10);
-        gr.drawString(Integer.toString(rows - 1), 6, MARGIN_TOP + h);
+        // Row ticks right-aligned against the frame's left edge, column ticks under its bottom edge.
+        java.awt.FontMetrics fm = gr.getFontMetrics();
+        String lastRow = Integer.toString(rows - 1), lastCol = Integer.toString(cols - 1);
+        gr.drawString("0", MARGIN_LEFT - 4 - fm.stringWidth("0"), MARGIN_TOP + fm.getAscent());
+        gr.drawString(lastRow, MARGIN_LEFT - 4 - fm.stringWidth(lastRow), MARGIN_TOP + h);
+        gr.drawString("0", MARGIN_LEFT, MARGIN_TOP + h + 4 + fm.getAscent());
+        if (cols > 1) gr.drawString(lastCol, MARGIN_LEFT + w - fm.stringWidth(lastCol), MARGIN_TOP + h + 4 + fm.getAscent());
         java.awt.geom.AffineTransform old = gr.getTransform();
         gr.rotate(-Math.PI / 2);
-        gr.drawString("rows: output elements", -(MARGIN_TOP + h / 2 + 60), MARGIN_LEFT - 20);
+        gr.drawString("rows: output elements", -(MARGIN_TOP + h / 2 + 60), MARGIN_LEFT - 40);
         gr.setTransform(old);
     }
 }
