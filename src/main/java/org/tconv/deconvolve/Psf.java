@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 import org.tconv.conv.IntTuple;
+import org.tconv.read.NpyArray;
 
 /**
  * A point-spread function as {@code scipy.signal.convolve(x, psf, mode="same")} takes it: rank 1, 2 or 3,
@@ -37,6 +38,26 @@ public final class Psf implements Serializable {
         if (!nonZero) throw new IllegalArgumentException("--psf is all zeros: it blurs every image to 0");
         this.shape = shape.clone();
         this.values = values.clone();
+    }
+
+    /**
+     * Reads {@code --psf} (an .npy of any float or int dtype, any Hadoop path).
+     *
+     * @throws IllegalArgumentException with a one-line message naming the file and the problem
+     */
+    public static Psf load(String path, org.apache.hadoop.conf.Configuration conf) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        NpyArray a;
+        try (java.io.InputStream in = p.getFileSystem(conf).open(p)) {
+            a = NpyArray.read(in);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("psf file " + path + " does not exist");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("psf file " + path + " cannot be read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("psf file " + path + ": " + e.getMessage());
+        }
+        return new Psf(a.shape, a.data);
     }
 
     public int rank() { return shape.length; }
