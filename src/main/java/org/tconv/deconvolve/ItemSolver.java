@@ -7,7 +7,6 @@ import java.util.Map;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.InputRejectedException;
 import org.tconv.conv.IntTuple;
-import org.tconv.operator.BlockToeplitzMap;
 import org.tconv.operator.LinearMap;
 import org.tconv.verify.DirectMap;
 
@@ -141,7 +140,7 @@ public final class ItemSolver {
 
     private LinearMap[] layerMaps() {
         ConvGeometry g = p.layerGeometry();
-        return new LinearMap[] {new BlockToeplitzMap(g), null, reference ? new DirectMap(g) : null, null};
+        return new LinearMap[] {new ToeplitzProducts(g), null, reference ? new DirectMap(g) : null, null};
     }
 
     private static Result failed(Solution s, String where) {

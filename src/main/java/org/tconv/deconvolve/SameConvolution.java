@@ -3,7 +3,6 @@ package org.tconv.deconvolve;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.Padding;
-import org.tconv.operator.BlockToeplitzMap;
 import org.tconv.operator.LinearMap;
 import org.tconv.verify.DirectMap;
 
@@ -49,9 +48,9 @@ public final class SameConvolution {
         return spec(psf).geometry(item);
     }
 
-    /** T v and T^T u from T's distinct blocks ({@link BlockToeplitzMap}). */
+    /** T v and T^T u by the toeplitz line product ({@link ToeplitzProducts}). */
     public static LinearMap toeplitz(Psf psf, int[] spatial) {
-        return new BlockToeplitzMap(geometry(psf, spatial));
+        return new ToeplitzProducts(geometry(psf, spatial));
     }
 
     /** The same map from the direct loops over the PSF, never from T: the reference of {@code --verify}. */
