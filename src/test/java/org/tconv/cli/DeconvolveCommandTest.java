@@ -108,6 +108,30 @@ class DeconvolveCommandTest {
     }
 
     @Test
+    void parquetOutputHoldsOneRowPerItemOfTheBatch() throws IOException {
+        JsonNode c = cases().filter(j -> j.get("name").asText().equals("rl_batch")).findFirst().orElseThrow();
+        Path out = tmp.resolve("parquet");
+        List<String> a = options(c, out);
+        a.set(a.indexOf("npy"), "parquet");
+        Cli r = Cli.run(a.toArray(new String[0]));
+        assertEquals(0, r.status, r.toString());
+        List<org.apache.spark.sql.Row> rows = org.tconv.testing.SharedSpark.get().read().parquet(out.toString()).orderBy("index").collectAsList();
+        assertEquals(2, rows.size());
+        double[] want = TestFiles.read(GOLDEN.resolve("rl_batch").resolve("expected.npy")).data;
+        int size = want.length / 2;
+        for (int i = 0; i < 2; i++) {
+            org.apache.spark.sql.Row row = rows.get(i);
+            assertEquals(i, row.getInt(1));
+            assertEquals(List.of(2, 12, 14), row.getList(2));
+            List<Double> got = row.getList(3);
+            double[] x = got.stream().mapToDouble(Double::doubleValue).toArray();
+            double d = relativeDifference(x, Arrays.copyOfRange(want, i * size, (i + 1) * size));
+            assertTrue(d < 1e-8, "item " + i + ": " + d);
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("_deconvolve.csv")).size());
+    }
+
+    @Test
     void verifyReportsTheLargestDifferenceAgainstTheDirectSolve() throws IOException {
         JsonNode c = cases().filter(j -> j.get("name").asText().equals("lsqr_layer")).findFirst().orElseThrow();
         Path out = tmp.resolve("verify");
