@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tconv", mixinStandardHelpOptions = true, version = "tconv 0.1.0",
         subcommands = {RunCommand.class, ToeplitzCommand.class, DemoCommand.class, BenchCommand.class,
-                SpectrumCommand.class, ExplainCommand.class},
+                SpectrumCommand.class, ExplainCommand.class, DeconvolveCommand.class},
         description = "Convolutions as sparse block-Toeplitz matrix products on Apache Spark, with PyTorch semantics.")
 public final class Main {
     /** Exit status when the job itself failed (not the options, not an input). */
