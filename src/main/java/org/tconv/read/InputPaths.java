@@ -79,6 +79,23 @@ public final class InputPaths {
         }
     }
 
+    /**
+     * {@code input} as Spark's file reader should be given it: Spark reads any path with a glob character as
+     * a glob, so an existing name that holds one gets each such character escaped ({@code photos\[2019\]}),
+     * which Hadoop's glob matches as that one name. A glob, and a plain name, are passed on as given.
+     */
+    public static String forSparkReader(String input, Configuration conf) throws IOException {
+        Path given = new Path(input);
+        FileSystem fs = given.getFileSystem(conf);
+        if (!exists(fs, fs.makeQualified(given))) return input;
+        StringBuilder b = new StringBuilder(input.length() + 8);
+        for (char c : input.toCharArray()) {
+            if ("{}[]*?\\".indexOf(c) >= 0) b.append('\\');
+            b.append(c);
+        }
+        return b.toString();
+    }
+
     public boolean isEmpty() {
         return roots.isEmpty();
     }

@@ -90,7 +90,7 @@ public final class ParquetImageTable implements Serializable {
         requireParquetFiles(input, spark.sparkContext().hadoopConfiguration());
         StructType schema;
         try {
-            schema = spark.read().parquet(input).schema();
+            schema = spark.read().parquet(readPath(spark, input)).schema();
         } catch (Exception e) { // AnalysisException (no schema), SparkException (not Parquet): the user's input
             throw new IllegalArgumentException("--input " + input + " is not a Parquet table: " + InputDecoder.oneLine(root(e)));
         }
@@ -230,7 +230,16 @@ public final class ParquetImageTable implements Serializable {
     }
 
     private Dataset<Row> table(SparkSession spark) {
-        return spark.read().parquet(input);
+        return spark.read().parquet(readPath(spark, input));
+    }
+
+    /** The input as Spark's reader takes it: an existing name with glob characters escaped ({@link InputPaths}). */
+    private static String readPath(SparkSession spark, String input) {
+        try {
+            return InputPaths.forSparkReader(input, spark.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Computes each file's first position when positions name rows: one count per file, no column read. */

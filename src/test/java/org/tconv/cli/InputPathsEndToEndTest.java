@@ -348,8 +348,9 @@ class InputPathsEndToEndTest {
                 RowFactory.create(RowFactory.create(npyBytes(12), "first.npy"), "k-first"),
                 RowFactory.create(null, "k-null"),
                 RowFactory.create(RowFactory.create(npyBytes(13), null), "k-nopath"));
-        Path table = tmp.resolve("table");
-        SharedSpark.get().createDataFrame(rows, schema).coalesce(1).write().parquet(table.toString());
+        Path table = tmp.resolve("table[2019]"); // a literal name with glob characters, which Spark's reader would glob
+        SharedSpark.get().createDataFrame(rows, schema).coalesce(1).write().parquet(tmp.resolve("plain").toString());
+        Files.move(tmp.resolve("plain"), table);
         Path out = tmp.resolve("out");
         Cli r = run(table.toString(), out, "--image-column", "image");
         assertEquals(2, r.status, r::toString);
