@@ -161,8 +161,8 @@ public final class OutputLocation {
                 writable = true;
             } catch (org.apache.hadoop.security.AccessControlException e) {
                 writable = false;
-            } catch (IOException | UnsupportedOperationException e) {
-                writable = true;
+            } catch (IOException | RuntimeException e) {
+                writable = true; // no answer (no permission model, or a check that failed itself): the job finds out
             }
         }
         if (!writable) {

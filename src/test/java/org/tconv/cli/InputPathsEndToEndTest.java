@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.NpyArray;
 import org.tconv.testing.Cli;
+import org.tconv.testing.OtherSchemeFileSystem;
 import org.tconv.testing.RejectedCsv;
 import org.tconv.testing.SharedSpark;
 import org.tconv.testing.TestFiles;
@@ -94,7 +95,11 @@ class InputPathsEndToEndTest {
     }
 
     private Cli run(String in, Path out, String... more) throws IOException {
-        List<String> args = new ArrayList<>(List.of("run", "--input", in, "--output", out.toString(),
+        return run(in, out.toString(), more);
+    }
+
+    private Cli run(String in, String out, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("run", "--input", in, "--output", out,
                 "--weights", weightsFile().toString(), "--format", "npy"));
         args.addAll(List.of(more));
         return Cli.run(args.toArray(new String[0]));
@@ -336,6 +341,54 @@ class InputPathsEndToEndTest {
         now.keySet().removeIf(k -> k.startsWith("out/"));
         assertEquals(userFiles.keySet(), now.keySet());
         for (String k : userFiles.keySet()) assertArrayEquals(userFiles.get(k), now.get(k), k);
+    }
+
+    // ---- 1, 2 and 4 on a file system other than file: (Hadoop's listing, globbing and permission checks) ---
+
+    @Test
+    void onAnotherFileSystemLiteralNamesGlobsAndOwnOutputsFollowTheSameRules() throws IOException {
+        org.apache.hadoop.conf.Configuration hadoop = SharedSpark.get().sparkContext().hadoopConfiguration();
+        String key = "fs." + OtherSchemeFileSystem.SCHEME + ".impl";
+        hadoop.set(key, OtherSchemeFileSystem.class.getName());
+        System.setProperty("spark.hadoop." + key, OtherSchemeFileSystem.class.getName()); // the pre-flight's configuration
+        try {
+            String scheme = OtherSchemeFileSystem.SCHEME + "://";
+            Path bracket = tmp.resolve("photos[2019]");
+            double[] x = npy(bracket.resolve("x.npy"), 16);
+            Path literal = tmp.resolve("literal");
+            Cli l = run(scheme + bracket, literal);
+            assertEquals(0, l.status, l::toString);
+            assertEquals(List.of("x.npy"), files(literal));
+            assertConvolved(x, literal.resolve("x.npy"));
+
+            Path shoots = tmp.resolve("shoots");
+            double[] a = npy(shoots.resolve("a/img.npy"), 17);
+            double[] b = npy(shoots.resolve("b/img.npy"), 18);
+            Map<String, byte[]> user = snapshot(shoots);
+            Path out = shoots.resolve("out");
+            Cli first = run(scheme + shoots + "/*", scheme + out);
+            assertEquals(0, first.status, first::toString);
+            assertEquals(List.of("a/img.npy", "b/img.npy"), files(out));
+            assertConvolved(a, out.resolve("a/img.npy"));
+            assertConvolved(b, out.resolve("b/img.npy"));
+
+            Cli again = run(scheme + shoots + "/*", scheme + out, "--overwrite"); // the glob now matches out too
+            assertEquals(0, again.status, again::toString);
+            assertEquals(List.of("a/img.npy", "b/img.npy"), files(out), "the earlier output is not a match");
+
+            Path elsewhere = tmp.resolve("elsewhere");
+            Cli whole = run(scheme + shoots, elsewhere);
+            assertEquals(0, whole.status, whole::toString);
+            assertEquals(List.of("a/img.npy", "b/img.npy"), files(elsewhere), "the listing skips the output inside the input");
+
+            Map<String, byte[]> now = snapshot(shoots);
+            now.keySet().removeIf(k -> k.startsWith("out/"));
+            assertEquals(user.keySet(), now.keySet());
+            for (String k : user.keySet()) assertArrayEquals(user.get(k), now.get(k), k);
+        } finally {
+            hadoop.unset(key);
+            System.clearProperty("spark.hadoop." + key);
+        }
     }
 
     // ---- 5. a null image struct in a keyed table ------------------------------------------------------------
