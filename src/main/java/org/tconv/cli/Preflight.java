@@ -16,12 +16,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.VersionInfo;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.IntTuple;
+import org.tconv.read.InputPaths;
 import org.tconv.read.WeightsFile;
 
 /**
@@ -105,13 +105,22 @@ final class Preflight {
         }
     }
 
-    /** A local input must exist; other file systems are listed by the job, where their credentials live. */
+    /**
+     * A local input must exist: the path itself (taken literally, glob characters and all) or, where no
+     * such path exists, something its glob matches. Other file systems are listed by the job, where their
+     * credentials live.
+     */
     static void localInputExists(String input, Configuration conf) throws IOException {
         Path p = new Path(input);
         FileSystem fs = p.getFileSystem(conf);
         if (!"file".equals(fs.getScheme())) return;
-        FileStatus[] matches = fs.globStatus(p);
-        if (matches == null || matches.length == 0) throw new UsageError("input " + input + " does not exist");
+        InputPaths in;
+        try {
+            in = InputPaths.resolve(input, conf);
+        } catch (IOException e) { // a glob Hadoop cannot read ("Illegal file pattern")
+            throw new UsageError("input " + input + ": " + e.getMessage());
+        }
+        if (in.isEmpty()) throw new UsageError("input " + input + " does not exist");
     }
 
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");

@@ -35,29 +35,36 @@ public final class InputFiles {
 
     /**
      * The inputs, sorted by path; entries that cannot be inputs go to {@code rejected} (path to reason).
-     * A path that exists is taken literally, before it is read as a glob ({@code data[1]} is a directory).
+     * A path that exists is taken literally, before it is read as a glob ({@code data[1]} is a directory);
+     * a glob's files are named below its fixed parent ({@link InputPaths}). A tconv output found inside a
+     * directory (its marker, {@link OwnOutputs}) is skipped, as hidden entries are.
      */
     public static List<InputFile> list(String input, Configuration conf, Map<String, String> rejected) throws IOException {
-        Path literal = new Path(input);
-        FileSystem fs = literal.getFileSystem(conf);
-        FileStatus[] matches = fs.exists(literal) ? new FileStatus[] {fs.getFileStatus(literal)} : fs.globStatus(literal);
-        if (matches == null || matches.length == 0) {
+        InputPaths in = InputPaths.resolve(input, conf);
+        if (in.isEmpty()) {
             throw new FileNotFoundException("input " + input + " does not exist");
         }
+        FileSystem fs = in.fs;
         List<InputFile> files = new ArrayList<>();
         boolean local = "file".equals(fs.getUri().getScheme());
-        for (FileStatus m : matches) {
-            Path qualified = fs.makeQualified(m.getPath());
+        LocalWalk walk = new LocalWalk(files, rejected); // one for all roots: a directory two matches reach is listed once
+        for (InputPaths.Root m : in.roots) {
+            Path qualified = fs.makeQualified(m.path());
             if (local) {
-                new LocalWalk(files, rejected).root(Paths.get(qualified.toUri().getPath()));
-            } else if (m.isDirectory()) {
-                walkHadoop(fs, m.getPath(), "", files, rejected);
-            } else if (!hidden(m.getPath().getName())) {
-                add(m, m.getPath().getName(), files, rejected);
+                walk.root(Paths.get(qualified.toUri().getPath()), m.prefix);
+            } else if (m.status.isDirectory()) {
+                walkHadoop(fs, m.path(), m.prefix, files, rejected);
+            } else if (!hidden(m.path().getName())) {
+                add(m.status, m.prefix, files, rejected);
             }
         }
         files.sort((a, b) -> a.path.compareTo(b.path));
-        return files;
+        List<InputFile> once = new ArrayList<>();
+        for (InputFile f : files) {
+            // two matches of one glob ({a,a}) name one file twice: it is one input
+            if (once.isEmpty() || !once.get(once.size() - 1).path.equals(f.path)) once.add(f);
+        }
+        return once;
     }
 
     /** Any other file system (HDFS, S3, ...): its listing, entries that are neither file nor directory rejected. */
@@ -75,7 +82,7 @@ public final class InputFiles {
             if (hidden(name)) continue;
             String childRel = rel.isEmpty() ? name : rel + "/" + name;
             if (c.isDirectory()) {
-                walkHadoop(fs, c.getPath(), childRel, files, rejected);
+                if (!OwnOutputs.isOwnOutput(fs, c.getPath())) walkHadoop(fs, c.getPath(), childRel, files, rejected);
             } else {
                 add(c, childRel, files, rejected);
             }
@@ -102,18 +109,23 @@ public final class InputFiles {
             this.rejected = rejected;
         }
 
-        void root(java.nio.file.Path p) throws IOException {
+        /** A root of the input; {@code prefix} is the relative name its files start with ("" for a literal directory). */
+        void root(java.nio.file.Path p, String prefix) throws IOException {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
             if (a.isDirectory()) {
-                listed.put(key(p, a), p.toRealPath());
-                walk(p, p);
+                if (listed.putIfAbsent(key(p, a), p.toRealPath()) == null) walk(p, prefix);
             } else {
                 java.nio.file.Path name = p.getFileName();
-                if (!hidden(name.toString())) entry(p.getParent() == null ? p : p.getParent(), p);
+                if (!hidden(name.toString())) entry(p, prefix);
             }
         }
 
-        private void walk(java.nio.file.Path root, java.nio.file.Path dir) throws IOException {
+        private static String child(String rel, java.nio.file.Path e) {
+            String name = e.getFileName().toString();
+            return rel.isEmpty() ? name : rel + "/" + name;
+        }
+
+        private void walk(java.nio.file.Path dir, String rel) throws IOException {
             List<java.nio.file.Path> entries = new ArrayList<>();
             try (DirectoryStream<java.nio.file.Path> ds = Files.newDirectoryStream(dir)) {
                 for (java.nio.file.Path e : ds) entries.add(e);
@@ -129,7 +141,7 @@ public final class InputFiles {
             for (java.nio.file.Path e : entries) {
                 if (hidden(e.getFileName().toString())) continue;
                 try {
-                    entry(root, e);
+                    entry(e, child(rel, e));
                 } catch (IOException x) {
                     // Gone since the directory was read, or its attributes unreadable: one row, not the job.
                     rejected.put(hadoopPath(e), "cannot look at it: " + InputDecoder.oneLine(x));
@@ -137,7 +149,8 @@ public final class InputFiles {
             }
         }
 
-        private void entry(java.nio.file.Path root, java.nio.file.Path e) throws IOException {
+        /** An entry found below a root, {@code relative} the name its output gets. */
+        private void entry(java.nio.file.Path e, String relative) throws IOException {
             String path = hadoopPath(e);
             if (!spelledAsItIs(e)) {
                 // The name's bytes do not decode in the JVM's file-name encoding (bin/tconv makes it UTF-8):
@@ -160,17 +173,18 @@ public final class InputFiles {
                 }
             }
             if (a.isDirectory()) {
+                if (OwnOutputs.isOwnOutput(e)) return; // an earlier output of tconv's: results, not inputs
                 java.nio.file.Path real = e.toRealPath();
                 java.nio.file.Path first = listed.putIfAbsent(key(e, a), real);
                 if (first == null) {
-                    walk(root, e);
+                    walk(e, relative);
                 } else if (e.getParent().toRealPath().startsWith(first)) {
                     rejected.put(path, "symbolic link loop: leads back to " + first + ", which is being listed; not followed");
                 } else {
                     rejected.put(path, "directory " + real + " is already listed by another path; not listed twice");
                 }
             } else if (a.isRegularFile()) {
-                files.add(new InputFile(path, root.relativize(e).toString()));
+                files.add(new InputFile(path, relative));
             } else {
                 rejected.put(path, "not a regular file (" + kind(e) + "); not opened");
             }

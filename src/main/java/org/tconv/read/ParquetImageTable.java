@@ -48,9 +48,9 @@ import org.apache.spark.sql.types.TimestampType;
  * guarded decoder and budget as a file.
  *
  * <p>A row's key: {@code --key-column}; else the struct's {@code path}; else a column {@code key} or
- * {@code __key__}; else the row's position (0, 1, ... over the table's files in path order). A struct whose
- * {@code path} is null in a row (Hugging Face stores images given as bytes so) names that row by its
- * position.
+ * {@code __key__}; else the row's position (0, 1, ... over the table's files in path order). A row whose
+ * struct or its {@code path} is null (Hugging Face stores images given as bytes so) is named by the column
+ * {@code key} or {@code __key__} where the table has one, else by its position.
  */
 public final class ParquetImageTable implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -65,17 +65,20 @@ public final class ParquetImageTable implements Serializable {
     private final boolean struct;
     private final KeySource keySource;
     private final String keyColumn;
+    /** With {@link KeySource#STRUCT_PATH}: the column {@code key} or {@code __key__} naming a row whose path is null, or null. */
+    private final String pathlessKey;
     private final StructType carried;
     /** First position of each file's rows (files in path order), when positions name rows; else null. */
     private Map<String, Long> offsets;
 
     private ParquetImageTable(String input, String imageColumn, boolean struct, KeySource keySource, String keyColumn,
-                              StructType carried) {
+                              String pathlessKey, StructType carried) {
         this.input = input;
         this.imageColumn = imageColumn;
         this.struct = struct;
         this.keySource = keySource;
         this.keyColumn = keyColumn;
+        this.pathlessKey = pathlessKey;
         this.carried = carried;
     }
 
@@ -87,7 +90,7 @@ public final class ParquetImageTable implements Serializable {
         requireParquetFiles(input, spark.sparkContext().hadoopConfiguration());
         StructType schema;
         try {
-            schema = spark.read().parquet(input).schema();
+            schema = spark.read().parquet(readPath(spark, input)).schema();
         } catch (Exception e) { // AnalysisException (no schema), SparkException (not Parquet): the user's input
             throw new IllegalArgumentException("--input " + input + " is not a Parquet table: " + InputDecoder.oneLine(root(e)));
         }
@@ -137,7 +140,9 @@ public final class ParquetImageTable implements Serializable {
             }
             kept.add(f);
         }
-        return new ParquetImageTable(input, imageColumn, struct, source, key, new StructType(kept.toArray(new StructField[0])));
+        String pathless = source != KeySource.STRUCT_PATH ? null
+                : hasScalar(schema, "key") ? "key" : hasScalar(schema, "__key__") ? "__key__" : null;
+        return new ParquetImageTable(input, imageColumn, struct, source, key, pathless, new StructType(kept.toArray(new StructField[0])));
     }
 
     /** The scalar columns carried into Parquet output, after path, index, shape and values. */
@@ -148,7 +153,7 @@ public final class ParquetImageTable implements Serializable {
     public String describeKey() {
         switch (keySource) {
             case COLUMN: return "column " + keyColumn;
-            case STRUCT_PATH: return imageColumn + ".path (the row's position where it is null)";
+            case STRUCT_PATH: return imageColumn + ".path (where it is null, " + (pathlessKey == null ? "the row's position" : "column " + pathlessKey) + ")";
             default: return "the row's position";
         }
     }
@@ -225,7 +230,16 @@ public final class ParquetImageTable implements Serializable {
     }
 
     private Dataset<Row> table(SparkSession spark) {
-        return spark.read().parquet(input);
+        return spark.read().parquet(readPath(spark, input));
+    }
+
+    /** The input as Spark's reader takes it: an existing name with glob characters escaped ({@link InputPaths}). */
+    private static String readPath(SparkSession spark, String input) {
+        try {
+            return InputPaths.forSparkReader(input, spark.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Computes each file's first position when positions name rows: one count per file, no column read. */
@@ -247,7 +261,10 @@ public final class ParquetImageTable implements Serializable {
     private Column keyColumn() {
         switch (keySource) {
             case COLUMN: return quoted(keyColumn).cast(DataTypes.StringType);
-            case STRUCT_PATH: return quoted(imageColumn).getField("path");
+            case STRUCT_PATH: {
+                Column path = quoted(imageColumn).getField("path"); // null where the struct itself is null
+                return pathlessKey == null ? path : org.apache.spark.sql.functions.coalesce(path, quoted(pathlessKey).cast(DataTypes.StringType));
+            }
             default: return lit(null).cast(DataTypes.StringType);
         }
     }

@@ -149,7 +149,7 @@ public final class ShardReader implements Iterator<ImageBatch> {
         try {
             TarArchiveEntry e;
             while ((e = nextEntry()) != null) {
-                if (!e.isFile()) continue; // folders, links, devices: not samples
+                if (!regularFile(e)) continue; // folders, links, devices: not samples
                 String name = stripDot(e.getName());
                 if (hidden(name)) continue;
                 boolean input = isInput(name);
@@ -199,6 +199,17 @@ public final class ShardReader implements Iterator<ImageBatch> {
         IOUtils.closeStream(tar);
         IOUtils.closeStream(tarFile);
         if (failure != null) ready.add(ImageBatch.rejected(shard, failure));
+    }
+
+    /**
+     * A member that holds its own bytes. Commons Compress's {@code isFile()} is true for every entry that
+     * is not a folder, symbolic and hard links included (their data is empty: the target is a name in the
+     * header), so links are left out here by their type flag, as WebDataset's own reader keeps only
+     * {@code TarInfo.isreg()} members. A hard link is ignored too: following it would mean keeping every
+     * earlier member's bytes, or reading the shard twice.
+     */
+    static boolean regularFile(TarArchiveEntry e) {
+        return e.isFile() && !e.isSymbolicLink() && !e.isLink() && !e.isCharacterDevice() && !e.isBlockDevice() && !e.isFIFO();
     }
 
     /** Labels and captions are small; a larger member with such a name is not copied. */

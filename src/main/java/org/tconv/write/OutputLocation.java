@@ -1,8 +1,6 @@
 package org.tconv.write;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -14,6 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.tconv.read.InputPaths;
+import org.tconv.read.OwnOutputs;
 
 /**
  * The {@code --output} directory, and the one rule that keeps a user's data safe: tconv deletes only what
@@ -28,15 +28,16 @@ import org.apache.hadoop.fs.Path;
  *       it and swapped in only when it is complete, so a failed run leaves the old one as it was;</li>
  *   <li>anything else (a file, a user's directory): refused.</li>
  * </ul>
- * The output may never be or contain the input, and may not lie inside it when anything would be deleted.
+ * An output that cannot be made or written (below a regular file, through a dangling link, in a folder
+ * that is not writable) is refused too. The output may never be or contain the input; it may lie inside
+ * it, since the listing skips tconv's outputs ({@link OwnOutputs}), so replacing one deletes no input.
  * {@link #check} judges all of this without changing anything (before Spark starts); {@link #begin} does it.
  */
 public final class OutputLocation {
     public static final String REJECTED = "_rejected.csv";
     public static final String SUCCESS = "_SUCCESS";
-    /** tconv's own file in every output it starts; its leading underscore hides it from Hadoop and Spark readers. */
-    public static final String MARKER = "_tconv-output";
-    private static final String MARKER_FIRST_LINE = "tconv output";
+    /** tconv's own file in every output it starts ({@link OwnOutputs}). */
+    public static final String MARKER = OwnOutputs.MARKER;
 
     /** What starting a run at the output path does. */
     public enum Plan {
@@ -76,28 +77,102 @@ public final class OutputLocation {
                         + " the input " + in + ": choose an output outside the input");
             }
         }
-        Plan plan = judge(overwrite);
-        for (Path in : inputs) {
-            if (plan != Plan.WRITE && isAncestorOrSelf(in, dir)) {
-                throw new IllegalArgumentException("output " + dir + " lies inside the input " + in
-                        + " and would be deleted to be replaced: choose an output outside the input");
-            }
-        }
-        return plan;
+        // An output inside the input needs no rule of its own: the listing skips tconv's outputs, so
+        // writing, clearing or swapping one touches nothing that is read as input.
+        return judge(overwrite);
     }
 
     private Plan judge(boolean overwrite) throws IOException {
-        if (!fs.exists(dir)) return Plan.WRITE;
+        if (!exists(dir)) {
+            requireCreatable();
+            return Plan.WRITE;
+        }
         FileStatus st = fs.getFileStatus(dir);
         if (!st.isDirectory()) throw new IllegalArgumentException("output " + dir + " exists and is a file");
-        if (fs.listStatus(dir).length == 0) return Plan.WRITE;
+        if (fs.listStatus(dir).length == 0) {
+            requireWritable(dir);
+            return Plan.WRITE;
+        }
         if (!isTconvOutput(dir)) {
             throw new IllegalArgumentException("output " + dir + " already exists and is not a tconv output (no "
                     + MARKER + " in it): tconv replaces only what it wrote; choose another --output");
         }
-        if (!fs.exists(new Path(dir, SUCCESS))) return Plan.REPLACE_INTERRUPTED;
-        if (overwrite) return Plan.SWAP;
-        throw new IllegalArgumentException("output " + dir + " already exists (a finished tconv output; use --overwrite to replace it)");
+        if (!fs.exists(new Path(dir, SUCCESS))) {
+            requireWritable(dir);
+            return Plan.REPLACE_INTERRUPTED;
+        }
+        if (!overwrite) {
+            throw new IllegalArgumentException("output " + dir + " already exists (a finished tconv output; use --overwrite to replace it)");
+        }
+        requireWritable(dir.getParent()); // the new output is written beside it and renamed into its place
+        requireWritable(dir);
+        return Plan.SWAP;
+    }
+
+    /** {@code exists}, a path below a regular file counted as not there (some file systems throw then). */
+    private boolean exists(Path p) throws IOException {
+        try {
+            return fs.exists(p);
+        } catch (org.apache.hadoop.fs.ParentNotDirectoryException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The output does not exist: it must be possible to make it. Its nearest existing ancestor must be a
+     * directory that can be written, and on {@code file:} the output must not be a dangling symbolic link
+     * (making a directory there fails, or makes one wherever the link points).
+     */
+    private void requireCreatable() throws IOException {
+        if (local()) {
+            java.nio.file.Path p = java.nio.file.Paths.get(dir.toUri());
+            if (java.nio.file.Files.isSymbolicLink(p)) {
+                throw new IllegalArgumentException("output " + dir + " is a symbolic link to " + java.nio.file.Files.readSymbolicLink(p)
+                        + ", which does not exist: give the folder itself as --output");
+            }
+        }
+        for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+            FileStatus st;
+            try {
+                st = fs.getFileStatus(p);
+            } catch (java.io.FileNotFoundException | org.apache.hadoop.fs.ParentNotDirectoryException e) {
+                continue;
+            } catch (org.apache.hadoop.security.AccessControlException e) {
+                throw new IllegalArgumentException("output " + dir + " cannot be written: " + p + " cannot be looked at (permission denied)");
+            }
+            if (!st.isDirectory()) throw new IllegalArgumentException("output " + dir + " cannot be made: " + p + " is not a directory");
+            requireWritable(p);
+            return;
+        }
+    }
+
+    /**
+     * Files can be made in the directory {@code d}: on {@code file:} as the kernel answers access(2) (which
+     * also says no on a read-only mount); elsewhere as the file system's permission check answers, where it
+     * has one (an object store may not: then the job finds out).
+     */
+    private void requireWritable(Path d) throws IOException {
+        boolean writable;
+        if (local()) {
+            writable = java.nio.file.Files.isWritable(java.nio.file.Paths.get(d.toUri()));
+        } else {
+            try {
+                fs.access(d, org.apache.hadoop.fs.permission.FsAction.WRITE);
+                writable = true;
+            } catch (org.apache.hadoop.security.AccessControlException e) {
+                writable = false;
+            } catch (IOException | RuntimeException e) {
+                writable = true; // no answer (no permission model, or a check that failed itself): the job finds out
+            }
+        }
+        if (!writable) {
+            throw new IllegalArgumentException("output " + dir + " cannot be written: " + d
+                    + " is not writable (permission denied or a read-only file system)");
+        }
+    }
+
+    private boolean local() {
+        return "file".equals(dir.toUri().getScheme());
     }
 
     /**
@@ -109,7 +184,7 @@ public final class OutputLocation {
         String runId = UUID.randomUUID().toString();
         switch (plan) {
             case WRITE:
-                fs.mkdirs(dir);
+                if (!fs.mkdirs(dir)) throw new IOException("cannot make the output directory " + dir);
                 writeMarker(dir, runId);
                 return new PendingOutput(this, dir, null, runId);
             case REPLACE_INTERRUPTED:
@@ -120,7 +195,7 @@ public final class OutputLocation {
                 return new PendingOutput(this, dir, null, runId);
             case SWAP: {
                 Path staging = sibling("new", runId);
-                fs.mkdirs(staging);
+                if (!fs.mkdirs(staging)) throw new IOException("cannot make the directory " + staging + " for the new output");
                 writeMarker(staging, runId);
                 return new PendingOutput(this, staging, dir, runId);
             }
@@ -145,15 +220,11 @@ public final class OutputLocation {
     }
 
     boolean isTconvOutput(Path d) throws IOException {
-        Path marker = new Path(d, MARKER);
-        if (!fs.isFile(marker)) return false;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(marker), StandardCharsets.UTF_8))) {
-            return MARKER_FIRST_LINE.equals(r.readLine());
-        }
+        return OwnOutputs.isOwnOutput(fs, d);
     }
 
     private void writeMarker(Path d, String runId) throws IOException {
-        String text = MARKER_FIRST_LINE + "\nrun " + runId + "\nstarted " + Instant.now() + "\n"
+        String text = OwnOutputs.FIRST_LINE + "\nrun " + runId + "\nstarted " + Instant.now() + "\n"
                 + "tconv deletes or replaces this directory only while this file is in it.\n";
         try (OutputStream out = ownFilesFs().create(new Path(d, MARKER), true)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
@@ -164,20 +235,16 @@ public final class OutputLocation {
         if (fs.exists(p) && !fs.delete(p, true)) throw new IOException("cannot delete " + p);
     }
 
-    /** The directories or files the input names: the literal path if it exists, else what the glob matches. */
+    /**
+     * The directories or files the input names, as the listing reads it ({@link InputPaths}): the literal
+     * path if it exists, else what the glob matches, tconv's outputs among the matches left out.
+     */
     private List<Path> inputRoots(String input) throws IOException {
         List<Path> roots = new ArrayList<>();
         if (input == null) return roots;
-        Path p = new Path(input);
-        FileSystem ifs = p.getFileSystem(fs.getConf());
+        FileSystem ifs = new Path(input).getFileSystem(fs.getConf());
         if (!ifs.getUri().equals(fs.getUri())) return roots; // another file system cannot overlap this one
-        Path q = ifs.makeQualified(p);
-        if (ifs.exists(q)) {
-            roots.add(q);
-            return roots;
-        }
-        FileStatus[] matches = ifs.globStatus(q);
-        if (matches != null) for (FileStatus m : matches) roots.add(m.getPath());
+        for (InputPaths.Root r : InputPaths.resolve(input, fs.getConf()).roots) roots.add(ifs.makeQualified(r.path()));
         return roots;
     }
 

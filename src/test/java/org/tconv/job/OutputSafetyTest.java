@@ -130,15 +130,21 @@ class OutputSafetyTest {
     }
 
     @Test
-    void anOutputInsideTheInputIsNotReplaced() throws IOException {
+    void anOutputInsideTheInputIsReplacedAndNeverReadAsInput() throws IOException {
         Path in = TestFiles.write(tmp.resolve("in/a.npy"), new int[] {1, 6, 6}, values(36, 1));
+        Files.write(tmp.resolve("in/notes.txt.bak"), "mine".getBytes(StandardCharsets.UTF_8));
         Path out = tmp.resolve("in/out");
         Cli first = Cli.run(args(in.getParent(), out));
-        assertEquals(0, first.status, "a fresh output inside the input deletes nothing: " + first);
+        assertEquals(2, first.status, "a fresh output inside the input deletes nothing: " + first);
+        byte[] input = Files.readAllBytes(in);
         Cli again = Cli.run(args(in.getParent(), out, "--overwrite"));
-        assertEquals(1, again.status, again::toString);
-        assertTrue(again.err.contains("lies inside the input"), again.err);
-        assertTrue(Files.exists(out.resolve("a.npy")));
+        assertEquals(2, again.status, "the listing skips the earlier output, so replacing it deletes no input: " + again);
+        assertEquals(List.of("_SUCCESS", "_rejected.csv", "_tconv-output", "a.npy"), names(out), "the earlier output was not read");
+        assertEquals(1, RejectedCsv.read(out).size(), "only notes.txt.bak, not the earlier output's files");
+        assertArrayEquals(expected(1), TestFiles.read(out.resolve("a.npy")).data, 1e-9);
+        assertArrayEquals(input, Files.readAllBytes(in));
+        assertEquals("mine", Files.readString(tmp.resolve("in/notes.txt.bak")));
+        assertEquals(List.of("a.npy", "notes.txt.bak", "out"), names(in.getParent()));
     }
 
     @Test

@@ -81,6 +81,19 @@ class LauncherIT {
         assertFalse(r.err.contains("SparkContext"), "Spark never started: " + r);
     }
 
+    /** Issue 18: an output below a regular file was exit 4 after Spark started; a name with brackets was "does not exist". */
+    @Test
+    void anOutputBelowAFileIsRefusedBeforeSparkForALiteralBracketInput() throws Exception {
+        Path in = TestFiles.write(tmp.resolve("photos[2019]/a.npy"), new int[] {3, 5, 5}, new double[75]);
+        Path notes = Files.write(tmp.resolve("notes.txt"), "mine".getBytes(StandardCharsets.UTF_8));
+        Result r = tconv("run", "--input", in.getParent().toString(), "--output", notes.resolve("out").toString(), "--format", "npy");
+        assertEquals(1, r.status, r::toString);
+        assertEquals(1, r.err.strip().lines().count(), r::toString);
+        assertTrue(r.err.contains(notes + " is not a directory"), r::toString);
+        assertFalse(r.err.contains("SparkContext"), "Spark never started: " + r);
+        assertEquals("mine", Files.readString(notes));
+    }
+
     @Test
     void toeplitzWritesMatrixMarket() throws Exception {
         Path mtx = tmp.resolve("T.mtx");
