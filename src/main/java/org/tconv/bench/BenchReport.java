@@ -28,8 +28,17 @@ public final class BenchReport {
     public static final class BaselineRow {
         public final String workload, method, dtype;
         public final double imagesPerSecond, gflops, seconds;
+        /** A file-to-file row's output format and wall seconds (W8's CSV); null and NaN when the CSV has none. */
+        public final String format;
+        public final double wall;
 
         BaselineRow(String workload, String method, String dtype, double imagesPerSecond, double gflops, double seconds) {
+            this(workload, method, dtype, imagesPerSecond, gflops, seconds, null, Double.NaN);
+        }
+
+        BaselineRow(String workload, String method, String dtype, double imagesPerSecond, double gflops, double seconds, String format, double wall) {
+            this.format = format;
+            this.wall = wall;
             this.workload = workload;
             this.method = method;
             this.dtype = dtype;
@@ -104,9 +113,11 @@ public final class BenchReport {
             if (line.isBlank()) continue;
             String[] f = line.split(",", -1);
             try {
+                String format = col.containsKey("format") ? f[col.get("format")].trim() : null;
+                String wall = col.containsKey("wall_s") ? f[col.get("wall_s")].trim() : "";
                 rows.add(new BaselineRow(f[col.get("workload")].trim(), f[col.get("method")].trim(), f[col.get("dtype")].trim(),
                         Double.parseDouble(f[col.get("images_per_s")]), Double.parseDouble(f[col.get("gflops")]),
-                        Double.parseDouble(f[col.get("end_to_end_s")])));
+                        Double.parseDouble(f[col.get("end_to_end_s")]), format, wall.isEmpty() ? Double.NaN : Double.parseDouble(wall)));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ": cannot read line '" + line + "': " + e.getMessage());
             }
