@@ -85,7 +85,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "npy,parquet", description = "W8: the output formats timed (default: ${DEFAULT-VALUE})")
     String formats;
 
-    @Option(names = "--output-dir", paramLabel = "DIR", description = "W8: where the jobs' outputs go, each deleted before the next run"
+    @Option(names = "--output-dir", paramLabel = "DIR", description = "where the file-to-file runs' files and outputs go, each output deleted before the next run"
             + " (default: /dev/shm, tmpfs, when it exists; give a disk directory for the disk's figures)")
     Path outputDir;
 
@@ -157,7 +157,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         if (latency) return latency();
 
         SparkSession spark = SparkSessions.getOrCreate(master);
-        Bench bench = new Bench(spark, warmup, runs, batch);
+        Bench bench = new Bench(spark, warmup, runs, batch, outputRoot());
         String machine = Machine.describe(bench.parallelism());
         out().println("tconv bench on " + machine);
         out().println("kernel: " + PanelProduct.kernel() + "; Spark " + spark.version() + ", " + bench.parallelism()
@@ -188,6 +188,13 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         }
         for (String f : failed) out().println("tconv: not measured: " + f);
         return failed.isEmpty() ? 0 : 2;
+    }
+
+    /** --output-dir, else tmpfs (/dev/shm) when there is one, else the temp directory. */
+    Path outputRoot() {
+        if (outputDir != null) return outputDir;
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     Path csvPath(String kind) {

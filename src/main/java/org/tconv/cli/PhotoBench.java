@@ -65,8 +65,7 @@ final class PhotoBench {
         if (c.csv != null && Files.exists(c.csv)) throw new UsageError("--csv " + c.csv + " already exists: tconv overwrites no file it did not write");
         Path home = Path.of(Home.resolve("."));
         Path dir = c.photos != null ? c.photos : Path.of(Home.resolve("target/bench/w8-" + n));
-        Path outRoot = c.outputDir != null ? c.outputDir
-                : Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path outRoot = c.outputRoot();
         PhotoFolder folder;
         try {
             folder = PhotoFolder.ensure(dir, n, home.resolve("data/images"));

@@ -73,47 +73,53 @@ public final class StageClock {
         };
     }
 
-    /** An output stream whose write, flush and close calls are counted under {@link Counter#WRITE}. */
+    /** Set while a timed write runs on this thread: a timed stream below another is not counted twice. */
+    private static final ThreadLocal<boolean[]> IN_WRITE = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    private interface Write {
+        void run() throws java.io.IOException;
+    }
+
+    private static void timedWrite(Write w) throws java.io.IOException {
+        boolean[] in = IN_WRITE.get();
+        if (in[0]) {
+            w.run();
+            return;
+        }
+        in[0] = true;
+        long t0 = System.nanoTime();
+        try {
+            w.run();
+        } finally {
+            in[0] = false;
+            add(Counter.WRITE, t0);
+        }
+    }
+
+    /**
+     * An output stream whose write, flush and close calls are counted under {@link Counter#WRITE}, once
+     * where such streams wrap each other (tconv's writer over the local file system's stream).
+     */
     public static java.io.OutputStream timedWrites(java.io.OutputStream out) {
         return new java.io.FilterOutputStream(out) {
             @Override
             public void write(int b) throws java.io.IOException {
-                long t0 = System.nanoTime();
-                try {
-                    out.write(b);
-                } finally {
-                    add(Counter.WRITE, t0);
-                }
+                timedWrite(() -> out.write(b));
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws java.io.IOException {
-                long t0 = System.nanoTime();
-                try {
-                    out.write(b, off, len);
-                } finally {
-                    add(Counter.WRITE, t0);
-                }
+                timedWrite(() -> out.write(b, off, len));
             }
 
             @Override
             public void flush() throws java.io.IOException {
-                long t0 = System.nanoTime();
-                try {
-                    out.flush();
-                } finally {
-                    add(Counter.WRITE, t0);
-                }
+                timedWrite(out::flush);
             }
 
             @Override
             public void close() throws java.io.IOException {
-                long t0 = System.nanoTime();
-                try {
-                    out.close();
-                } finally {
-                    add(Counter.WRITE, t0);
-                }
+                timedWrite(out::close);
             }
         };
     }
