@@ -141,6 +141,10 @@ public final class FileJobBench {
                         double s = timeProcess(cmd, null);
                         if (timed) r.wall.add(s);
                         log.accept(String.format(Locale.ROOT, "    %s %s %s %s: bin/tconv run %.2f s wall", timed ? "run" : "warm-up", input.id, r.format, r.dtype, s));
+                    } catch (IllegalStateException e) {
+                        // a wall run that fails (a child JVM killed for memory on a shared machine) costs its
+                        // column, not the jobs already timed
+                        log.accept("    wall run not measured: " + e.getMessage());
                     } finally {
                         deleteTree(wout);
                     }
