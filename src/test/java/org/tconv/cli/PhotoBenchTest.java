@@ -28,7 +28,7 @@ class PhotoBenchTest {
         Path out = tmp.resolve("outputs");
         Files.createDirectories(out);
         Path csv = tmp.resolve("w8.csv");
-        Cli r = Cli.run("bench", "--workload", "W8", "--images", "6", "--format", "npy", "--dtype", "f32", "--runs", "2", "--warmup", "0",
+        Cli r = Cli.run("bench", "--workload", "W8", "--images", "6", "--format", "npy", "--dtype", "f32", "--runs", "1", "--warmup", "0",
                 "--no-wall", "--no-bound", "--photos", tmp.resolve("w8").toString(), "--output-dir", out.toString(),
                 "--csv", csv.toString(), "--baseline", base.toString());
         assertEquals(0, r.status, r::toString);
