@@ -45,8 +45,11 @@ public final class Bench {
     private final SparkSession spark;
     private final JavaSparkContext sc;
     private final int warmup, runs, batch;
+    private final Path outRoot;
 
-    public Bench(SparkSession spark, int warmup, int runs, int batch) {
+    /** {@code outRoot}: where the file-to-file runs put the workload's files and the outputs (tmpfs: /dev/shm). */
+    public Bench(SparkSession spark, int warmup, int runs, int batch, Path outRoot) {
+        this.outRoot = outRoot;
         this.spark = spark;
         this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         this.warmup = warmup;
@@ -101,7 +104,8 @@ public final class Bench {
         }
         System.gc(); // the product timer's panels are garbage now; the Spark runs should not pay for them
         EndToEnd e = endToEnd(wl, spec, g, method, dtype);
-        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
+        List<Double> files = fileToFile(wl, method, dtype);
+        return new BenchResult(wl, method, dtype, multiply, files, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
                 new StageSplit(e.decode, pack, e.write, e.job));
     }
 
@@ -139,9 +143,44 @@ public final class Bench {
         }
         System.gc();
         EndToEnd e = endToEnd(wl, spec, null, method, dtype);
+        List<Double> files = fileToFile(wl, method, dtype);
         // pack is not timed apart here: each image's T is built and applied (pack, product, unpack) in the multiply
-        return new BenchResult(wl, method, dtype, multiply, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
+        return new BenchResult(wl, method, dtype, multiply, files, e.seconds, build, nnz, bytes, e.peakHeap, e.builds, f32Error, explicitNnz,
                 new StageSplit(e.decode, List.of(), e.write, e.job));
+    }
+
+    /**
+     * End to end as a user runs it: the workload written once as .npy files ({@link Shards}: (N, C, H, W) files
+     * of {@code batch} images, one file per image for W6) under {@code outRoot}, then the real job
+     * ({@link ConvolutionJob#run}, {@code bin/tconv run}'s) from them into {@code --format npy}; one untimed run
+     * when there are warm-ups, then {@code runs}; each output and finally the files deleted. The job's seconds
+     * (its summary's "in X s": list, read, decode, product, encode, write, commit).
+     */
+    private List<Double> fileToFile(Workload wl, Method method, Dtype dtype) throws Exception {
+        Files.createDirectories(outRoot);
+        Path dir = Files.createTempDirectory(outRoot, "tconv-bench-" + wl.id.replace('@', '-') + "-");
+        List<Double> seconds = new ArrayList<>();
+        try {
+            Path in = dir.resolve("in");
+            Shards.write(wl, in, batch);
+            for (int run = 0; run < Math.min(warmup, 1) + runs; run++) {
+                if (!wl.uniform()) LocalToeplitz.clearCache(); // many shapes: every run meets them for the first time
+                Path out = dir.resolve("out-" + run);
+                try {
+                    org.tconv.job.JobResult r = ConvolutionJob.run(spark, new org.tconv.job.JobConfig(in.resolve("images").toUri().toString(),
+                            out.toUri().toString(), wl.spec(), method, OutputFormat.NPY, false, dtype));
+                    if (r.itemsConvolved != wl.images || !r.rejected.isEmpty()) {
+                        throw new IllegalStateException(wl.id + " file to file: convolved " + r.itemsConvolved + " of " + wl.images + ", rejected " + r.rejected);
+                    }
+                    if (run >= Math.min(warmup, 1)) seconds.add(r.seconds);
+                } finally {
+                    if (Files.exists(out)) deleteTree(out);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        return seconds;
     }
 
     private static final class EndToEnd {

@@ -19,7 +19,7 @@ public final class BenchReport {
     private BenchReport() {}
 
     public static final String CSV_HEADER = "workload,method,dtype,images_per_s,gflops,multiply_s,end_to_end_s,nnz,peak_heap_mb,explicit_nnz,"
-            + "decode_s,pack_s,product_s,unpack_s,write_s,job_s";
+            + "decode_s,pack_s,product_s,unpack_s,write_s,job_s,in_spark_s";
 
     /** The method name of {@link LatencyResult} rows: a whole {@code bin/tconv run}, cold JVM. */
     public static final String COMMAND = "command";
@@ -28,8 +28,17 @@ public final class BenchReport {
     public static final class BaselineRow {
         public final String workload, method, dtype;
         public final double imagesPerSecond, gflops, seconds;
+        /** A file-to-file row's output format and wall seconds (W8's CSV); null and NaN when the CSV has none. */
+        public final String format;
+        public final double wall;
 
         BaselineRow(String workload, String method, String dtype, double imagesPerSecond, double gflops, double seconds) {
+            this(workload, method, dtype, imagesPerSecond, gflops, seconds, null, Double.NaN);
+        }
+
+        BaselineRow(String workload, String method, String dtype, double imagesPerSecond, double gflops, double seconds, String format, double wall) {
+            this.format = format;
+            this.wall = wall;
             this.workload = workload;
             this.method = method;
             this.dtype = dtype;
@@ -50,15 +59,15 @@ public final class BenchReport {
     public static String csv(List<BenchResult> results, List<LatencyResult> latencies) {
         StringBuilder s = new StringBuilder(CSV_HEADER).append('\n');
         for (BenchResult r : results) {
-            s.append(String.format(Locale.ROOT, "%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f,%s,%s,%s,%s,%s,%s,%s%n",
+            s.append(String.format(Locale.ROOT, "%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f,%s,%s,%s,%s,%s,%s,%s,%s%n",
                     r.workload.id, r.method, r.dtype, r.imagesPerSecond(), r.gflops(), r.multiplySeconds(),
                     r.endToEndSeconds(), r.nnz == 0 ? "" : Long.toString(r.nnz), r.peakHeapBytes / 1048576.0,
                     r.explicitNnz == 0 ? "" : Long.toString(r.explicitNnz),
                     num(r.decodeSeconds()), num(r.packSeconds()), num(r.productSeconds()), num(r.unpackSeconds()), num(r.writeSeconds()),
-                    num(r.jobSeconds())));
+                    num(r.jobSeconds()), num(r.inSparkSeconds())));
         }
         for (LatencyResult l : latencies) {
-            s.append(String.format(Locale.ROOT, "%s,%s,f64,%.6g,,,%.6g,,,,,,,,,%n", l.name, COMMAND, l.imagesPerSecond(), l.wallSeconds()));
+            s.append(String.format(Locale.ROOT, "%s,%s,f64,%.6g,,,%.6g,,,,,,,,,,%n", l.name, COMMAND, l.imagesPerSecond(), l.wallSeconds()));
         }
         return s.toString();
     }
@@ -104,9 +113,11 @@ public final class BenchReport {
             if (line.isBlank()) continue;
             String[] f = line.split(",", -1);
             try {
+                String format = col.containsKey("format") ? f[col.get("format")].trim() : null;
+                String wall = col.containsKey("wall_s") ? f[col.get("wall_s")].trim() : "";
                 rows.add(new BaselineRow(f[col.get("workload")].trim(), f[col.get("method")].trim(), f[col.get("dtype")].trim(),
                         Double.parseDouble(f[col.get("images_per_s")]), Double.parseDouble(f[col.get("gflops")]),
-                        Double.parseDouble(f[col.get("end_to_end_s")])));
+                        Double.parseDouble(f[col.get("end_to_end_s")]), format, wall.isEmpty() ? Double.NaN : Double.parseDouble(wall)));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ": cannot read line '" + line + "': " + e.getMessage());
             }
@@ -125,28 +136,28 @@ public final class BenchReport {
     public static String markdown(List<BenchResult> results, List<BaselineRow> baseline) {
         boolean f32 = results.stream().anyMatch(r -> !Double.isNaN(r.f32Error));
         StringBuilder s = new StringBuilder();
-        s.append("| workload | method | dtype | images/s | GFLOP/s | multiply s | multiply GFLOP/s | end-to-end s | end-to-end / multiply "
-                + "| T build s | T non-zeros | T MB | peak heap MB | decode s | pack s | product s | unpack s | job s | write s |");
+        s.append("| workload | method | dtype | images/s | GFLOP/s | multiply s | multiply GFLOP/s | end-to-end s (file to file) | end-to-end / multiply "
+                + "| in Spark s | T build s | T non-zeros | T MB | peak heap MB | decode s | pack s | product s | unpack s | job s | write s |");
         if (!baseline.isEmpty()) s.append(" images/s vs ").append(baseline.get(0).method).append(" (multiply; end-to-end) |");
         if (f32) s.append(" f32 error vs f64 |");
         s.append('\n');
-        s.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        s.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         if (!baseline.isEmpty()) s.append(" ---: |");
         if (f32) s.append(" ---: |");
         s.append('\n');
         for (BaselineRow b : baseline) {
             boolean shown = results.stream().anyMatch(r -> r.workload.id.equalsIgnoreCase(b.workload) && r.dtype.toString().equalsIgnoreCase(b.dtype));
             if (!shown) continue;
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.4g | %.2f | %.4g | | | | | | | | | | | |",
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.4g | %.2f | %.4g | | | | | | | | | | | | |",
                     b.workload, b.method, b.dtype, rate(b.imagesPerSecond), b.gflops, b.seconds, b.gflops, b.seconds));
             if (!baseline.isEmpty()) s.append(" 1 |");
             if (f32) s.append(" |");
             s.append('\n');
         }
         for (BenchResult r : results) {
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.4g | %.2f | %.4g | %.2f | %s | %s | %s | %.0f |",
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.4g | %.2f | %.4g | %.2f | %.4g | %s | %s | %s | %.0f |",
                     r.workload.id, r.method, r.dtype, rate(r.imagesPerSecond()), r.gflops(), r.multiplySeconds(), r.multiplyGflops(),
-                    r.endToEndSeconds(), r.overheadRatio(), Double.isNaN(r.buildSeconds) ? "" : String.format(Locale.ROOT, "%.3g", r.buildSeconds),
+                    r.endToEndSeconds(), r.overheadRatio(), r.inSparkSeconds(), Double.isNaN(r.buildSeconds) ? "" : String.format(Locale.ROOT, "%.3g", r.buildSeconds),
                     r.nnz == 0 ? "" : Long.toString(r.nnz), r.matrixBytes == 0 ? "" : String.format(Locale.ROOT, "%.1f", r.matrixBytes / 1048576.0),
                     r.peakHeapBytes / 1048576.0));
             for (double v : new double[] {r.decodeSeconds(), r.packSeconds(), r.productSeconds(), r.unpackSeconds(), r.jobSeconds(), r.writeSeconds()}) {

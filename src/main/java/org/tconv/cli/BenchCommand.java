@@ -34,13 +34,14 @@ import picocli.CommandLine.Option;
                 "Writes a CSV (" + BenchReport.CSV_HEADER + "), a Markdown table and, with --plot, a PNG chart."})
 class BenchCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "all",
-            description = "W1 .. W7, a comma-separated list of them (W3,W6) or all (default: ${DEFAULT-VALUE})")
+            description = "W1 .. W7, W8 (a photo folder, file to file), W8s (its WebDataset shards), W8t (its Parquet table),"
+                    + " a comma-separated list of them (W3,W6) or all (W1 .. W7) (default: ${DEFAULT-VALUE})")
     String workload;
 
     @Option(names = "--method", defaultValue = "all", description = "toeplitz, blockmatrix, direct or all (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--dtype", defaultValue = "f64", description = "f64 or f32 (f32: toeplitz only) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dtype", defaultValue = "f64", description = "f64 or f32 (f32: toeplitz only); W8: also f32,f64 (default: ${DEFAULT-VALUE})")
     String dtype;
 
     @Option(names = "--runs", defaultValue = "5", description = "timed runs per measurement; medians are reported (default: ${DEFAULT-VALUE})")
@@ -81,8 +82,48 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
             + " (no options: parquet) and on W5 (the seed's 5x5 example, --padding valid): one untimed run, then --runs timed, medians")
     boolean latency;
 
+    @Option(names = "--format", defaultValue = "npy,parquet", description = "W8: the output formats timed (default: ${DEFAULT-VALUE})")
+    String formats;
+
+    @Option(names = "--output-dir", paramLabel = "DIR", description = "where the file-to-file runs' files and outputs go, each output deleted before the next run"
+            + " (default: /dev/shm, tmpfs, when it exists; give a disk directory for the disk's figures)")
+    Path outputDir;
+
+    @Option(names = "--photos", paramLabel = "DIR", description = "W8: the photo folder, made there if new (default: target/bench/w8-<images>)")
+    Path photos;
+
+    @Option(names = "--peers", paramLabel = "LIST", description = "W8: also run these peer scripts from bench/, alternating with tconv's runs:"
+            + " opencv (bench/opencv_files.py), pytorch (bench/pytorch_photos.py), or opencv,pytorch; needs /usr/bin/python3 with their packages")
+    String peers;
+
+    @Option(names = "--no-wall", description = "W8: skip the wall runs (each a separate `bin/tconv run` process, the JVM start included)")
+    boolean noWall;
+
+    @Option(names = "--no-bound", description = "W8: skip measuring the machine's bound (decode, product and write rates)")
+    boolean noBound;
+
+    @Option(names = "--check", description = "W8: also compare tconv's npy outputs on a few photos with the OpenCV and PyTorch scripts' (bench/w8_check.py)")
+    boolean check;
+
     @Override
     public Integer call() throws Exception {
+        List<String> fileWorkloads = new ArrayList<>();
+        StringBuilder inMemory = new StringBuilder();
+        for (String part : workload.split(",", -1)) {
+            String p = part.trim();
+            if (p.equalsIgnoreCase("W8") || p.equalsIgnoreCase("W8s") || p.equalsIgnoreCase("W8t")) {
+                String id = "W8" + p.substring(2).toLowerCase(java.util.Locale.ROOT);
+                if (fileWorkloads.contains(id)) throw new UsageError("--workload '" + workload + "' names " + id + " twice");
+                fileWorkloads.add(id);
+            } else {
+                inMemory.append(inMemory.length() == 0 ? "" : ",").append(part);
+            }
+        }
+        if (!fileWorkloads.isEmpty()) {
+            if (inMemory.length() > 0) throw new UsageError("--workload: time W8, W8s, W8t in a bench run of their own, apart from W1 .. W7");
+            if (shards != null || latency || scaling) throw new UsageError("--write-shards, --latency and --scaling are for W1 .. W7, not " + fileWorkloads);
+            return new PhotoBench(this).run(fileWorkloads);
+        }
         List<Workload> workloads = new ArrayList<>();
         List<Method> methods = new ArrayList<>();
         Dtype d;
@@ -116,7 +157,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         if (latency) return latency();
 
         SparkSession spark = SparkSessions.getOrCreate(master);
-        Bench bench = new Bench(spark, warmup, runs, batch);
+        Bench bench = new Bench(spark, warmup, runs, batch, outputRoot());
         String machine = Machine.describe(bench.parallelism());
         out().println("tconv bench on " + machine);
         out().println("kernel: " + PanelProduct.kernel() + "; Spark " + spark.version() + ", " + bench.parallelism()
@@ -149,7 +190,14 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         return failed.isEmpty() ? 0 : 2;
     }
 
-    private Path csvPath(String kind) {
+    /** --output-dir, else tmpfs (/dev/shm) when there is one, else the temp directory. */
+    Path outputRoot() {
+        if (outputDir != null) return outputDir;
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    Path csvPath(String kind) {
         return csv != null ? csv : Path.of(Home.resolve("target/bench"),
                 kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".csv");
     }

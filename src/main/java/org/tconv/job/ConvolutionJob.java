@@ -32,6 +32,7 @@ import org.tconv.read.ParquetImageTable;
 import org.tconv.read.ShardRange;
 import org.tconv.read.ShardReader;
 import org.tconv.read.WebDatasetShards;
+import org.tconv.timing.StageClock;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
 import org.tconv.write.PendingOutput;
@@ -91,13 +92,21 @@ public final class ConvolutionJob {
         PendingOutput out = new OutputLocation(cfg.output, hadoop).begin(cfg.overwrite, cfg.input);
         try {
             OutputNames names = OutputNames.forScheme(new org.apache.hadoop.fs.Path(out.uri()).toUri().getScheme());
+            JobStages stages = new JobStages(sc);
             JavaRDD<ImageBatch> decoded = table == null
-                    ? decodedFiles(sc, hadoop, cfg, files, names, rejected)
-                    : decodedRows(spark, cfg, table, names, rejected);
-            JobResult r = convolve(spark, sc, hadoop, cfg, decoded, table == null ? null : table.carried(), rejected, out);
+                    ? decodedFiles(sc, hadoop, cfg, files, names, rejected, stages)
+                    : decodedRows(spark, cfg, table, names, rejected, stages);
+            long spark0 = System.nanoTime(), renames0 = StageClock.get(StageClock.Counter.COMMIT);
+            JobResult r = convolve(spark, sc, hadoop, cfg, decoded, table == null ? null : table.carried(), rejected, out, stages);
+            double sparkSeconds = (System.nanoTime() - spark0) / 1e9;
+            double driverRenames = (StageClock.get(StageClock.Counter.COMMIT) - renames0) / 1e9; // the committer's job commit
             beforeFinish.run();
+            long commit0 = System.nanoTime();
             out.commit(r.rejected);
-            return r.finishedIn((System.nanoTime() - start) / 1e9);
+            double commit = (System.nanoTime() - commit0) / 1e9;
+            double total = (System.nanoTime() - start) / 1e9;
+            return r.finishedIn(total, new JobStages.Times(total - sparkSeconds - commit, sparkSeconds - driverRenames,
+                    driverRenames + commit, stages.taskNanos()));
         } catch (IOException | RuntimeException | Error e) {
             out.abort();
             throw e;
@@ -105,7 +114,7 @@ public final class ConvolutionJob {
     }
 
     private static JavaRDD<ImageBatch> decodedFiles(JavaSparkContext sc, Configuration hadoop, JobConfig cfg, List<InputFile> files,
-                                                    OutputNames names, Map<String, String> rejected) throws IOException {
+                                                    OutputNames names, Map<String, String> rejected, JobStages stages) throws IOException {
         Map<String, Integer> batchItems = batchItems(sc, files, cfg);
         files = dropClashingNames(files, cfg.format, batchItems, names, rejected);
         if (cfg.format != OutputFormat.PARQUET) files = WebDatasetShards.dropClashes(files, rejected);
@@ -120,11 +129,11 @@ public final class ConvolutionJob {
         boolean companions = cfg.format == OutputFormat.WEBDATASET;
         return inputs(sc, files).mapPartitions(it -> {
             InputDecoder decoder = new InputDecoder(spec, budget);
-            return new InputBatches(it, f -> f instanceof ShardRange
+            return stages.input(new InputBatches(it, f -> f instanceof ShardRange
                     ? new ShardReader((ShardRange) f, conf.value().value(), decoder, uniqueStems)
                     : WebDatasetShards.isShard(f)
                     ? new ShardReader(f, conf.value().value(), decoder, uniqueStems, companions)
-                    : java.util.List.of(decoder.decode(f, conf.value().value())).iterator());
+                    : java.util.List.of(decoder.decode(f, conf.value().value())).iterator()));
         });
     }
 
@@ -134,7 +143,7 @@ public final class ConvolutionJob {
      * driver: only the keys travel there (a pass over the key column alone), never an image.
      */
     private static JavaRDD<ImageBatch> decodedRows(SparkSession spark, JobConfig cfg, ParquetImageTable table, OutputNames names,
-                                                   Map<String, String> rejected) {
+                                                   Map<String, String> rejected, JobStages stages) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         table.countRows(spark);
         Set<String> skip = new HashSet<>();
@@ -156,13 +165,15 @@ public final class ConvolutionJob {
         ConvSpec spec = cfg.spec;
         AdmissionBudget budget = cfg.budget;
         boolean carry = cfg.format == OutputFormat.PARQUET;
-        return table.rows(spark, carry, PARTITIONS_PER_CORE * sc.defaultParallelism()).mapPartitions(it -> table.decode(it, new InputDecoder(spec, budget), skipped.value(), carry));
+        return table.rows(spark, carry, PARTITIONS_PER_CORE * sc.defaultParallelism())
+                .mapPartitions(it -> stages.input(table.decode(stages.read(it), new InputDecoder(spec, budget), skipped.value(), carry)));
     }
 
     private static JobResult convolve(SparkSession spark, JavaSparkContext sc, Configuration hadoop, JobConfig cfg,
-                                      JavaRDD<ImageBatch> decoded, StructType scalars, Map<String, String> rejected, PendingOutput out) {
+                                      JavaRDD<ImageBatch> decoded, StructType scalars, Map<String, String> rejected, PendingOutput out,
+                                      JobStages stages) {
         ConvSpec spec = cfg.spec;
-        JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype);
+        JavaRDD<ImageBatch> result = cfg.method.apply(spark, decoded, spec, cfg.verify, cfg.dtype).mapPartitions(stages::result, true);
 
         Verification verification = null;
         if (cfg.verify) {

@@ -11,20 +11,28 @@ public final class JobResult {
     public final Map<String, String> rejected;
     public final Verification verification;
     public final double seconds;
+    /** Where the job's time went (the bench's split); null until the job has finished. */
+    public final JobStages.Times stages;
 
     JobResult(String output, long filesWritten, long itemsConvolved, Map<String, String> rejected,
               Verification verification, double seconds) {
+        this(output, filesWritten, itemsConvolved, rejected, verification, seconds, null);
+    }
+
+    private JobResult(String output, long filesWritten, long itemsConvolved, Map<String, String> rejected,
+                      Verification verification, double seconds, JobStages.Times stages) {
         this.output = output;
         this.filesWritten = filesWritten;
         this.itemsConvolved = itemsConvolved;
         this.rejected = rejected;
         this.verification = verification;
         this.seconds = seconds;
+        this.stages = stages;
     }
 
-    /** The same result, timed to the end of the commit. */
-    JobResult finishedIn(double totalSeconds) {
-        return new JobResult(output, filesWritten, itemsConvolved, rejected, verification, totalSeconds);
+    /** The same result, timed to the end of the commit, with its stages' timers. */
+    JobResult finishedIn(double totalSeconds, JobStages.Times stages) {
+        return new JobResult(output, filesWritten, itemsConvolved, rejected, verification, totalSeconds, stages);
     }
 
     /** 0 all went through; 2 something was rejected; 3 verification failed. */

@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IOUtils;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.InputRejectedException;
+import org.tconv.timing.StageClock;
 
 /**
  * Reads one input file inside a task and turns it into an {@link ImageBatch} the convolution accepts, or
@@ -37,10 +38,13 @@ public final class InputDecoder {
             return ImageBatch.rejected(f, "a Parquet file: give --image-column COL to read --input as a table of images");
         }
         byte[] bytes;
+        long t0 = System.nanoTime();
         try {
             bytes = readAll(new Path(f.path), conf, budget);
         } catch (IOException | RuntimeException e) {
             return ImageBatch.rejected(f, "cannot read file: " + oneLine(e));
+        } finally {
+            StageClock.add(StageClock.Counter.READ, t0); // the bench's read stage
         }
         return guarded(f, () -> decode(f, bytes));
     }

@@ -13,6 +13,7 @@ import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.apache.hadoop.mapreduce.lib.output.PathOutputCommitter;
+import org.tconv.timing.StageClock;
 
 /**
  * Writes each record (relative path, bytes) as its own file. Files go to the task attempt's work
@@ -34,7 +35,10 @@ public final class NamedFilesOutputFormat extends FileOutputFormat<Text, OutputF
         return new RecordWriter<>() {
             @Override
             public void write(Text name, OutputFile file) throws IOException {
-                try (FSDataOutputStream out = target.create(OutputNames.path(work, name.toString()), true)) {
+                long t0 = System.nanoTime();
+                FSDataOutputStream created = target.create(OutputNames.path(work, name.toString()), true);
+                StageClock.add(StageClock.Counter.WRITE, t0); // the bench's write stage: creating, writing, closing the file
+                try (java.io.OutputStream out = StageClock.timedWrites(created)) {
                     file.writeTo(out);
                 }
             }

@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.tconv.timing.StageClock;
 
 /**
  * Hadoop's local file system with permissions set through java.nio instead of a {@code chmod} process.
@@ -17,7 +18,8 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * {@code chmod} for every directory and file it creates: a 3-photo parquet run started 13 of them, a file
  * job one or more per output file, each a process spawned from a JVM with a large heap. The permission bits
  * set are the same; a sticky or set-id bit (which java.nio cannot express) and a file system without POSIX
- * attributes go the old way.
+ * attributes go the old way. Its writes and renames are also counted on the calling thread
+ * ({@link StageClock}): the bench's write and commit stages of a job.
  */
 public final class PosixLocalFileSystem extends LocalFileSystem {
     /** The Hadoop setting that makes {@code file:} paths use this class. */
@@ -28,6 +30,26 @@ public final class PosixLocalFileSystem extends LocalFileSystem {
     }
 
     static final class Raw extends RawLocalFileSystem {
+        @Override
+        protected java.io.OutputStream createOutputStream(Path f, boolean append) throws IOException {
+            return StageClock.timedWrites(super.createOutputStream(f, append));
+        }
+
+        @Override
+        protected java.io.OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission) throws IOException {
+            return StageClock.timedWrites(super.createOutputStreamWithMode(f, append, permission));
+        }
+
+        @Override
+        public boolean rename(Path src, Path dst) throws IOException {
+            long t0 = System.nanoTime();
+            try {
+                return super.rename(src, dst);
+            } finally {
+                StageClock.add(StageClock.Counter.COMMIT, t0);
+            }
+        }
+
         @Override
         public void setPermission(Path p, FsPermission permission) throws IOException {
             short bits = permission.toShort();
