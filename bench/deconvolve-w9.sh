@@ -14,7 +14,7 @@ for run in $(seq "$RUNS"); do
   rm -rf "$DIR/out-tconv" "$DIR/out-skimage"
   t0=$(date +%s.%N)
   bin/tconv deconvolve --master 'local[2]' --quiet --input "$DIR/in" --psf "$DIR/psf.npy" --iterations 20 --format npy \
-    --output "$DIR/out-tconv" | tee "$DIR/tconv.log" | sed -n 's/.* in \([0-9.]*\) s, median.*/\1/p' >> "$DIR/tconv.job"
+    --output "$DIR/out-tconv" | tee "$DIR/tconv.log" | sed -n 's/.* in job \([0-9.]*\) s, .*/\1/p' >> "$DIR/tconv.job"
   t1=$(date +%s.%N); echo "$t1 - $t0" | bc >> "$DIR/tconv.wall"
   /usr/bin/python3 bench/deconvolve_skimage.py run "$DIR" "$DIR/out-skimage" 20 2 | sed -n 's/^seconds: //p' >> "$DIR/skimage.job"
   echo "run $run: tconv $(tail -1 "$DIR/tconv.job") s job ($(tail -1 "$DIR/tconv.wall") s wall), scikit-image Pool(2) $(tail -1 "$DIR/skimage.job") s"

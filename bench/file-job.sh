@@ -20,7 +20,7 @@ for run in $(seq "$RUNS"); do
   settle
   t0=$(date +%s.%N)
   bin/tconv run --master 'local[2]' --input "$IN/images" --weights "$IN/weights.npy" --bias "$IN/bias.npy" \
-    --padding 2 --format npy --output "$DIR/out-tconv" | tee "$DIR/tconv.log" | grep -o 'in [0-9.]* s$' | tr -dc '0-9.\n' >> "$DIR/tconv.job"
+    --padding 2 --format npy --output "$DIR/out-tconv" | tee "$DIR/tconv.log" | grep -o 'in job [0-9.]* s' | tr -dc '0-9.\n' >> "$DIR/tconv.job"
   t1=$(date +%s.%N); echo "$t1 - $t0" | bc >> "$DIR/tconv.times"
   mv "$DIR/out-tconv" "$DIR/kept-tconv"; settle; mv "$DIR/kept-tconv" "$DIR/out-tconv"
   t0=$(date +%s.%N)

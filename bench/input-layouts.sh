@@ -37,7 +37,7 @@ for run in $(seq "$RUNS"); do
     line=$(bin/tconv run --master 'local[2]' ${ARGS[$l]} --weights "$DIR/weights.npy" --stride 4 --format npy --output "$DIR/out")
     t1=$(date +%s.%N)
     echo "$line" | grep -q "$N image(s)" || { echo "run $run $l: not $N images: $line" >&2; exit 1; }
-    job=$(echo "$line" | grep -o 'in [0-9.]* s$' | tr -dc '0-9.')
+    job=$(echo "$line" | grep -o 'in job [0-9.]* s' | tr -dc '0-9.')
     wall=$(echo "$t1 - $t0" | bc)
     echo "$job" >> "$DIR/$l.job"; echo "$wall" >> "$DIR/$l.wall"
     echo "run $run $l: job $job s ($(echo "$N / $job" | bc) images/s), wall $wall s, load average before $load"

@@ -95,8 +95,9 @@ class DeconvolveCommand extends TconvCommand implements Callable<Integer> {
             if (progress != null) progress.close();
             spark.sparkContext().clearJobGroup();
         }
-        out().printf(Locale.ROOT, "tconv: deconvolve %s: %d item(s) from %d file(s) written as %s to %s in %.1f s, median residual %s%n",
+        out().printf(Locale.ROOT, "tconv: deconvolve %s: %d item(s) from %d file(s) written as %s to %s in job %.1f s, wall %.1f s, median residual %s%n",
                 cfg.problem, r.items.size(), r.filesWritten, cfg.format.name().toLowerCase(Locale.ROOT), r.output, r.seconds,
+                StartupClock.wallSeconds(),
                 Double.isNaN(r.medianResidual()) ? "n/a" : String.format(Locale.ROOT, "%.4g", r.medianResidual()));
         if (!r.rejected.isEmpty()) {
             out().printf("tconv: %d input(s) rejected, listed in %s/%s%n", r.rejected.size(), r.output, OutputLocation.REJECTED);
