@@ -1,0 +1,119 @@
+package org.tconv.read;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+/**
+ * What one Parquet file claims about itself, checked against its length before any reader trusts it: the
+ * magic at both ends, a footer length that fits the file, and row groups whose column chunks lie inside the
+ * file. Parquet's own reader allocates the footer length it reads from the tail and then each column chunk's
+ * stated size, so a 1 KB file whose tail says 2 GB would be an OutOfMemoryError in a task, and a cut-off
+ * file a failed job; here each is a one-line reason for that file alone.
+ *
+ * <p>Example: {@code footer claims 2147483000 bytes, more than the 812 bytes of the file hold}.
+ */
+public final class ParquetFooterCheck {
+    private ParquetFooterCheck() {}
+
+    static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] ENCRYPTED_MAGIC = "PARE".getBytes(StandardCharsets.US_ASCII);
+    /** Magic, footer, footer length, magic: the smallest Parquet file (an empty footer is not one). */
+    static final int MIN_LENGTH = 4 + 4 + 4;
+    /**
+     * The largest footer read: footers of tables with thousands of row groups are a few MB; more than this is a
+     * claim, not a footer.
+     */
+    static final int MAX_FOOTER = 64 << 20;
+
+    /** Thrown with the one-line reason a file is not read. */
+    public static final class Damaged extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Damaged(String reason) {
+            super(reason);
+        }
+    }
+
+    /** Checks the file at {@code p}: reads its first 4 bytes, its last 8, then the footer they bound. */
+    public static ParquetMetadata check(FileSystem fs, Path p) throws Damaged, IOException {
+        long len = fs.getFileStatus(p).getLen();
+        if (len < MIN_LENGTH) throw new Damaged(cutOff(len));
+        byte[] head = new byte[4];
+        byte[] tail = new byte[8];
+        try (FSDataInputStream in = fs.open(p)) {
+            in.readFully(0, head);
+            in.readFully(len - 8, tail);
+            int footer = footerLength(head, tail, len);
+            byte[] bytes = new byte[footer];
+            in.readFully(len - 8 - footer, bytes);
+            return parse(bytes, len);
+        }
+    }
+
+    /** The same checks on a whole file in memory (tests, fuzzing). */
+    public static ParquetMetadata check(byte[] file) throws Damaged {
+        long len = file.length;
+        if (len < MIN_LENGTH) throw new Damaged(cutOff(len));
+        byte[] head = java.util.Arrays.copyOfRange(file, 0, 4);
+        byte[] tail = java.util.Arrays.copyOfRange(file, file.length - 8, file.length);
+        int footer = footerLength(head, tail, len);
+        return parse(java.util.Arrays.copyOfRange(file, file.length - 8 - footer, file.length - 8), len);
+    }
+
+    private static String cutOff(long len) {
+        return "not a whole Parquet file: " + len + " bytes, fewer than the " + MIN_LENGTH + " of magic and footer length (cut off?)";
+    }
+
+    /** The footer's length from the tail, checked against the file before anything of that size exists. */
+    private static int footerLength(byte[] head, byte[] tail, long len) throws Damaged {
+        if (!java.util.Arrays.equals(head, MAGIC)) throw new Damaged("not a Parquet file: it does not start with PAR1");
+        byte[] end = java.util.Arrays.copyOfRange(tail, 4, 8);
+        if (java.util.Arrays.equals(end, ENCRYPTED_MAGIC)) throw new Damaged("an encrypted Parquet footer (PARE): not read");
+        if (!java.util.Arrays.equals(end, MAGIC)) throw new Damaged("Parquet file cut off or damaged: it does not end with PAR1");
+        long footer = ByteBuffer.wrap(tail, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+        if (footer == 0 || footer > len - MIN_LENGTH) {
+            throw new Damaged("Parquet footer claims " + footer + " bytes, more than the " + len + " bytes of the file hold");
+        }
+        if (footer > MAX_FOOTER) throw new Damaged("Parquet footer of " + footer + " bytes is larger than the " + MAX_FOOTER + " read");
+        return (int) footer;
+    }
+
+    /** The footer's row groups: each column chunk's stated place and size inside the data before the footer. */
+    private static ParquetMetadata parse(byte[] footer, long len) throws Damaged {
+        ParquetMetadata meta;
+        try (InputStream in = new ByteArrayInputStream(footer)) {
+            meta = new ParquetMetadataConverter().readParquetMetadata(in, ParquetMetadataConverter.NO_FILTER);
+        } catch (IOException | RuntimeException e) {
+            throw new Damaged("Parquet footer cannot be read: " + InputDecoder.oneLine(e));
+        }
+        long dataEnd = len - 8 - footer.length;
+        int g = 0;
+        for (BlockMetaData block : meta.getBlocks()) {
+            if (block.getRowCount() < 0) throw new Damaged("row group " + g + " claims " + block.getRowCount() + " rows");
+            for (ColumnChunkMetaData c : block.getColumns()) {
+                long start = c.getStartingPos();
+                long size = c.getTotalSize();
+                if (start < 4 || size < 0 || start > dataEnd || size > dataEnd - start) {
+                    throw new Damaged(String.format(Locale.ROOT,
+                            "row group %d claims column %s of %d bytes at offset %d, past the %d bytes of data in the file (%d bytes in all)",
+                            g, c.getPath().toDotString(), size, start, dataEnd, len));
+                }
+            }
+            g++;
+        }
+        return meta;
+    }
+}
