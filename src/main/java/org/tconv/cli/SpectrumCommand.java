@@ -1,5 +1,6 @@
 package org.tconv.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,6 +21,7 @@ import org.tconv.spectrum.SparkGram;
 import org.tconv.toeplitz.MemoryBudget;
 import org.tconv.verify.DirectMap;
 
+import org.tconv.write.NoSpaceLeft;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,7 +82,12 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         ArpackSingularValues.Result result = ArpackSingularValues.top(gram, top);
         double[] sigma = result.values();
         double seconds = (System.nanoTime() - started) / 1e9;
-        NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
+        try {
+            NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma));
+        } catch (IOException e) {
+            if (NoSpaceLeft.in(e)) throw NoSpaceLeft.at(output, "no " + output + " was written", e);
+            throw e;
+        }
         out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by the Gram matrix,"
                         + " %.3f s each, %d deflation pass(es)), written to %s%n",
                 g.outputElements(), g.inputElements(), kind, sigma.length, seconds, result.restarts(), result.gramProducts(),

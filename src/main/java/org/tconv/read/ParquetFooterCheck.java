@@ -11,7 +11,10 @@ import java.util.Locale;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.format.PageHeader;
+import org.apache.parquet.format.Util;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -47,30 +50,93 @@ public final class ParquetFooterCheck {
         }
     }
 
-    /** Checks the file at {@code p}: reads its first 4 bytes, its last 8, then the footer they bound. */
-    public static ParquetMetadata check(FileSystem fs, Path p) throws Damaged, IOException {
+    /** Positional reads of the file being checked. */
+    interface Reads {
+        void read(long pos, byte[] into, int length) throws IOException;
+    }
+
+    /**
+     * Checks the file at {@code p}: reads its first 4 bytes, its last 8, the footer they bound, then each
+     * page header of each column chunk (a few dozen bytes per page, found by seeking).
+     *
+     * @param maxPageBytes the most one page may claim to decompress to (the memory one item may take)
+     */
+    public static ParquetMetadata check(FileSystem fs, Path p, long maxPageBytes) throws Damaged, IOException {
         long len = fs.getFileStatus(p).getLen();
-        if (len < MIN_LENGTH) throw new Damaged(cutOff(len));
-        byte[] head = new byte[4];
-        byte[] tail = new byte[8];
         try (FSDataInputStream in = fs.open(p)) {
-            in.readFully(0, head);
-            in.readFully(len - 8, tail);
-            int footer = footerLength(head, tail, len);
-            byte[] bytes = new byte[footer];
-            in.readFully(len - 8 - footer, bytes);
-            return parse(bytes, len);
+            return check(len, (pos, into, n) -> in.readFully(pos, into, 0, n), maxPageBytes);
         }
     }
 
     /** The same checks on a whole file in memory (tests, fuzzing). */
-    public static ParquetMetadata check(byte[] file) throws Damaged {
-        long len = file.length;
+    public static ParquetMetadata check(byte[] file, long maxPageBytes) throws Damaged {
+        try {
+            return check(file.length, (pos, into, n) -> System.arraycopy(file, (int) pos, into, 0, n), maxPageBytes);
+        } catch (IOException e) {
+            throw new AssertionError(e); // arraycopy throws none
+        }
+    }
+
+    private static ParquetMetadata check(long len, Reads in, long maxPageBytes) throws Damaged, IOException {
         if (len < MIN_LENGTH) throw new Damaged(cutOff(len));
-        byte[] head = java.util.Arrays.copyOfRange(file, 0, 4);
-        byte[] tail = java.util.Arrays.copyOfRange(file, file.length - 8, file.length);
+        byte[] head = new byte[4];
+        byte[] tail = new byte[8];
+        in.read(0, head, 4);
+        in.read(len - 8, tail, 8);
         int footer = footerLength(head, tail, len);
-        return parse(java.util.Arrays.copyOfRange(file, file.length - 8 - footer, file.length - 8), len);
+        byte[] bytes = new byte[footer];
+        in.read(len - 8 - footer, bytes, footer);
+        ParquetMetadata meta = parse(bytes, len);
+        checkPages(meta, in, maxPageBytes);
+        return meta;
+    }
+
+    /** The most bytes a page header takes, statistics included, that is read. */
+    static final int MAX_PAGE_HEADER = 64 << 10;
+
+    /**
+     * Each page's header, walked through its column chunk: its sizes must stay in the chunk, what it claims to
+     * decompress to must fit {@code maxPageBytes} (an uncompressed page is as large as it is), and a dictionary
+     * must not claim more entries than its bytes hold; Parquet's reader allocates each of these as claimed
+     * (a dictionary of 44 million entries from a 2 KB file was what fuzzing found).
+     */
+    private static void checkPages(ParquetMetadata meta, Reads in, long maxPageBytes) throws Damaged, IOException {
+        int g = 0;
+        for (BlockMetaData block : meta.getBlocks()) {
+            for (ColumnChunkMetaData c : block.getColumns()) {
+                String where = "row group " + g + ", column " + c.getPath().toDotString();
+                long pos = c.getStartingPos(), end = pos + c.getTotalSize();
+                while (pos < end) {
+                    byte[] h = new byte[(int) Math.min(MAX_PAGE_HEADER, end - pos)];
+                    in.read(pos, h, h.length);
+                    ByteArrayInputStream hs = new ByteArrayInputStream(h);
+                    PageHeader ph;
+                    try {
+                        ph = Util.readPageHeader(hs);
+                    } catch (IOException | RuntimeException e) {
+                        throw new Damaged(where + ": page header at offset " + pos + " cannot be read: " + InputDecoder.oneLine(e));
+                    }
+                    long headerBytes = h.length - hs.available();
+                    long compressed = ph.getCompressed_page_size(), uncompressed = ph.getUncompressed_page_size();
+                    if (compressed < 0 || compressed > end - pos - headerBytes) {
+                        throw new Damaged(where + ": page at offset " + pos + " claims " + compressed + " bytes, past its column chunk");
+                    }
+                    boolean plain = c.getCodec() == CompressionCodecName.UNCOMPRESSED;
+                    if (uncompressed < 0 || uncompressed > maxPageBytes || plain && uncompressed > compressed) {
+                        throw new Damaged(String.format(Locale.ROOT, "%s: page at offset %d claims %d bytes %s, from %d bytes (at most %d are taken)",
+                                where, pos, uncompressed, plain ? "uncompressed" : "once decompressed", compressed, plain ? compressed : maxPageBytes));
+                    }
+                    if (ph.isSetDictionary_page_header()) {
+                        long entries = ph.getDictionary_page_header().getNum_values();
+                        if (entries < 0 || entries > uncompressed) {
+                            throw new Damaged(where + ": dictionary page claims " + entries + " entries in " + uncompressed + " bytes");
+                        }
+                    }
+                    pos += headerBytes + compressed;
+                }
+            }
+            g++;
+        }
     }
 
     private static String cutOff(long len) {
