@@ -102,7 +102,7 @@ public final class ConvolutionJob {
             return r.finishedIn((System.nanoTime() - start) / 1e9);
         } catch (Throwable e) { // also Spark's SparkException, which Scala throws undeclared
             out.abort();
-            if (NoSpaceLeft.in(e)) throw NoSpaceLeft.at(out.uri(), out.whatAFailureLeaves(), e);
+            if (NoSpaceLeft.in(e)) throw NoSpaceLeft.at(cfg.output, out.whatAFailureLeaves(), e);
             throw e;
         }
     }
