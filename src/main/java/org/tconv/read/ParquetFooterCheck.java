@@ -11,13 +11,18 @@ import java.util.Locale;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.PageHeader;
-import org.apache.parquet.format.Util;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+import shaded.parquet.org.apache.thrift.TConfiguration;
+import shaded.parquet.org.apache.thrift.TException;
+import shaded.parquet.org.apache.thrift.protocol.TCompactProtocol;
+import shaded.parquet.org.apache.thrift.transport.TIOStreamTransport;
 
 /**
  * What one Parquet file claims about itself, checked against its length before any reader trusts it: the
@@ -112,8 +117,9 @@ public final class ParquetFooterCheck {
                     ByteArrayInputStream hs = new ByteArrayInputStream(h);
                     PageHeader ph;
                     try {
-                        ph = Util.readPageHeader(hs);
-                    } catch (IOException | RuntimeException e) {
+                        ph = new PageHeader();
+                        ph.read(bounded(hs, h.length));
+                    } catch (TException | RuntimeException e) {
                         throw new Damaged(where + ": page header at offset " + pos + " cannot be read: " + InputDecoder.oneLine(e));
                     }
                     long headerBytes = h.length - hs.available();
@@ -157,12 +163,24 @@ public final class ParquetFooterCheck {
         return (int) footer;
     }
 
+    /**
+     * Thrift's compact protocol over {@code bytes} bytes, every string, binary and list length bounded by them:
+     * Parquet's own parse allocates what a field claims (84 MB from a 2 KB page header, fuzzing found) and then
+     * finds the bytes missing.
+     */
+    private static TCompactProtocol bounded(InputStream in, int bytes) throws TException {
+        TConfiguration conf = new TConfiguration(Math.max(bytes, 1), Math.max(bytes, 1), 64);
+        return new TCompactProtocol(new TIOStreamTransport(conf, in), bytes, bytes);
+    }
+
     /** The footer's row groups: each column chunk's stated place and size inside the data before the footer. */
     private static ParquetMetadata parse(byte[] footer, long len) throws Damaged {
         ParquetMetadata meta;
-        try (InputStream in = new ByteArrayInputStream(footer)) {
-            meta = new ParquetMetadataConverter().readParquetMetadata(in, ParquetMetadataConverter.NO_FILTER);
-        } catch (IOException | RuntimeException e) {
+        try {
+            FileMetaData thrift = new FileMetaData();
+            thrift.read(bounded(new ByteArrayInputStream(footer), footer.length));
+            meta = new ParquetMetadataConverter().fromParquetMetadata(thrift);
+        } catch (IOException | TException | RuntimeException e) {
             throw new Damaged("Parquet footer cannot be read: " + InputDecoder.oneLine(e));
         }
         long dataEnd = len - 8 - footer.length;

@@ -145,4 +145,17 @@ class DamagedParquetTest {
         ParquetFooterCheck.Damaged tight = assertThrows(ParquetFooterCheck.Damaged.class, () -> ParquetFooterCheck.check(f, 16));
         assertTrue(tight.getMessage().contains("claims") && tight.getMessage().contains("at most"), tight.getMessage());
     }
+
+    /**
+     * Fuzzing's finding (parquet input 168252): a 2227-byte file whose page header's statistics claim an 84 MB
+     * binary; Parquet's Thrift parse allocated it before finding the bytes missing. Now a one-line refusal
+     * within the allocation check.
+     */
+    @Test
+    void aPageHeaderClaimingAHugeBinaryIsRefusedWithoutAllocatingIt() throws IOException {
+        byte[] f = Files.readAllBytes(TestFiles.home().resolve("src/test/resources/org/tconv/read/faults/parquet-page-header-claims-84mb.bin"));
+        ParquetFooterCheck.Damaged d = assertThrows(ParquetFooterCheck.Damaged.class, () -> ParquetFooterCheck.check(f, BUDGET));
+        assertTrue(d.getMessage().contains("page header at offset") && d.getMessage().contains("cannot be read"), d.getMessage());
+        assertFalse(FuzzRun.check("parquet-regression", f, ReaderFuzzTest::table, ReaderFuzzTest.BUDGET), "rejected within the allocation check");
+    }
 }
