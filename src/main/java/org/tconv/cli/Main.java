@@ -89,6 +89,10 @@ public final class Main {
                 c.getErr().println("tconv: " + ex.getMessage());
                 return 1;
             }
+            if (ex instanceof org.tconv.write.NoSpaceLeft) { // names the output already
+                c.getErr().println("tconv: " + ex.getMessage());
+                return FAILED;
+            }
             // A failure of the job itself (a lost cluster, a full disk): one line, the trace only on request.
             Throwable root = ex;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();

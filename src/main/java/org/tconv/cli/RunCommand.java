@@ -99,7 +99,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         ParquetImageTable table = null;
         if (cfg.imageColumn != null) {
             try {
-                table = ParquetImageTable.open(spark, cfg.input, cfg.imageColumn, cfg.keyColumn);
+                table = ParquetImageTable.open(spark, cfg.input, cfg.imageColumn, cfg.keyColumn, cfg.budget);
             } catch (IllegalArgumentException e) {
                 throw new UsageError(e.getMessage());
             }

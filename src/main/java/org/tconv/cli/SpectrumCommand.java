@@ -1,5 +1,7 @@
 package org.tconv.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,6 +22,7 @@ import org.tconv.spectrum.SparkGram;
 import org.tconv.toeplitz.MemoryBudget;
 import org.tconv.verify.DirectMap;
 
+import org.tconv.write.NoSpaceLeft;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,7 +86,15 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         ArpackSingularValues.Result result = ArpackSingularValues.top(gram, top);
         double[] sigma = result.values();
         double seconds = (System.nanoTime() - started) / 1e9;
-        NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma), overwrite);
+        try {
+            NewLocalFiles.write(target, out -> NpyArray.write(out, new int[] {sigma.length}, sigma), overwrite);
+        } catch (IOException e) {
+            if (NoSpaceLeft.in(e)) {
+                throw NoSpaceLeft.at(output, overwrite && Files.exists(target) ? "the earlier " + output + " is unchanged"
+                        : "no " + output + " was written", e);
+            }
+            throw e;
+        }
         out().printf(Locale.ROOT, "T: %d x %d (%s products), %d singular value(s) in %.2f s (ARPACK: %d restarts, %d products by the Gram matrix,"
                         + " %.3f s each, %d deflation pass(es)), written to %s%n",
                 g.outputElements(), g.inputElements(), kind, sigma.length, seconds, result.restarts(), result.gramProducts(),

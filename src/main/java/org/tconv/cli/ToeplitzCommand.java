@@ -8,6 +8,7 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.toeplitz.MatrixMarketWriter;
 import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.write.NoSpaceLeft;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,8 +66,16 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
         if (fs.exists(target) && !overwrite) {
             throw new UsageError("--output " + output + " already exists (use --overwrite to replace it)");
         }
+        boolean exists = fs.exists(target);
         ToeplitzEntries t = new ToeplitzEntries(g);
-        MatrixMarketWriter.write(t, output, hadoop);
+        try {
+            MatrixMarketWriter.write(t, output, hadoop);
+        } catch (Throwable e) { // Hadoop's local file system throws an FSError for a full disk
+            if (NoSpaceLeft.in(e)) {
+                throw NoSpaceLeft.at(output, exists ? "the earlier " + output + " is unchanged" : "no " + output + " was written", e);
+            }
+            throw e;
+        }
         out().printf("T: %d x %d, written to %s%n", t.numRows(), t.numCols(), output);
         out().printf("entries of a dense matrix: %d%n", t.denseEntries());
         out().printf("stored non-zeros:          %d (%.4f%% of dense)%n", t.nonZeros(), 100.0 * t.nonZeros() / t.denseEntries());

@@ -34,6 +34,7 @@ import org.tconv.read.ShardReader;
 import org.tconv.read.WebDatasetShards;
 import org.tconv.timing.StageClock;
 import org.tconv.write.OutputFormat;
+import org.tconv.write.NoSpaceLeft;
 import org.tconv.write.OutputLocation;
 import org.tconv.write.PendingOutput;
 import org.tconv.write.OutputNames;
@@ -76,7 +77,7 @@ public final class ConvolutionJob {
     }
 
     public static JobResult run(SparkSession spark, JobConfig cfg) throws IOException {
-        ParquetImageTable table = cfg.imageColumn == null ? null : ParquetImageTable.open(spark, cfg.input, cfg.imageColumn, cfg.keyColumn);
+        ParquetImageTable table = cfg.imageColumn == null ? null : ParquetImageTable.open(spark, cfg.input, cfg.imageColumn, cfg.keyColumn, cfg.budget);
         return run(spark, cfg, table);
     }
 
@@ -86,6 +87,7 @@ public final class ConvolutionJob {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         Map<String, String> rejected = new TreeMap<>();
+        if (table != null) rejected.putAll(table.damaged()); // each damaged file of the table, with its reason
         List<InputFile> files = table == null ? InputFiles.list(cfg.input, hadoop, rejected) : null;
         // the progress line reads it from the first job's properties
         sc.setLocalProperty(JobProgress.LISTED, files == null ? null : String.valueOf(files.size()));
@@ -107,8 +109,9 @@ public final class ConvolutionJob {
             double total = (System.nanoTime() - start) / 1e9;
             return r.finishedIn(total, new JobStages.Times(total - sparkSeconds - commit, sparkSeconds - driverRenames,
                     driverRenames + commit, stages.taskNanos()));
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (Throwable e) { // also Spark's SparkException, which Scala throws undeclared
             out.abort();
+            if (NoSpaceLeft.in(e)) throw NoSpaceLeft.at(cfg.output, out.whatAFailureLeaves(), e);
             throw e;
         }
     }

@@ -59,10 +59,18 @@ public final class AdmissionBudget implements Serializable {
         return maxPixels;
     }
 
-    /** Bytes one item may take in the JVM that runs this. */
+    /**
+     * Bytes one item may take in the JVM that runs this, and all items in flight there together. The system
+     * property {@value #MEMORY_PROPERTY} (bytes, in the JVM that decodes) sets it instead of the heap's share.
+     */
     public long memory() {
-        return memoryBytes > 0 ? memoryBytes : (long) (Runtime.getRuntime().maxMemory() * ITEM_SHARE);
+        if (memoryBytes > 0) return memoryBytes;
+        long set = Long.getLong(MEMORY_PROPERTY, 0);
+        return set > 0 ? set : (long) (Runtime.getRuntime().maxMemory() * ITEM_SHARE);
     }
+
+    /** The in-flight pool in bytes, for a small test of two items or an executor shared with other work. */
+    public static final String MEMORY_PROPERTY = "tconv.memory.inFlight";
 
     /**
      * An image's declared size, before a raster exists.
@@ -137,6 +145,15 @@ public final class AdmissionBudget implements Serializable {
             throw new InputRejectedException(String.format(Locale.ROOT, "%s needs %s, over the %s one item may take (%.0f%% of the heap)",
                     what, bytesText(bytes), bytesText(limit), ITEM_SHARE * 100));
         }
+        reserve(what, bytes);
+    }
+
+    /**
+     * Reserves {@code bytes} for the item being decoded on this thread beside every other item in flight in
+     * this JVM ({@link InFlightMemory}, whose pool is {@link #memory()}): waits while the others hold too much.
+     */
+    public void reserve(String what, long bytes) {
+        InFlightMemory.jvm().reserve(what, bytes, memory());
     }
 
     private static long exact(String what, long a, long b) {

@@ -78,10 +78,18 @@ public class ImageBatch implements Serializable {
         b.outFloats = outFloats;
         b.outGroup = outGroup;
         b.shardFolder = shardFolder; b.companions = companions; b.scalars = scalars;
+        b.reservation = reservation;
         return b;
     }
 
     public boolean ok() { return error == null; }
+
+    /** This item's ticket in {@link InFlightMemory} (0 for none), given back once its results are written; not a bean property. */
+    private long reservation;
+
+    public long reservation() { return reservation; }
+
+    void holdReservation(long ticket) { reservation = ticket; }
 
     /** Output values of the row, float64 or float32 (see {@link #getOutFloats}); 0 before the product. */
     public int outLength() {

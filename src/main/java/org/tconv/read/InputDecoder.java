@@ -42,11 +42,17 @@ public final class InputDecoder {
         try {
             bytes = readAll(new Path(f.path), conf, budget);
         } catch (IOException | RuntimeException e) {
-            return ImageBatch.rejected(f, "cannot read file: " + oneLine(e));
+            return closed(ImageBatch.rejected(f, "cannot read file: " + oneLine(e)));
         } finally {
             StageClock.add(StageClock.Counter.READ, t0); // the bench's read stage
         }
-        return guarded(f, () -> decode(f, bytes));
+        return closed(guarded(f, () -> decode(f, bytes)));
+    }
+
+    /** The item's reservation in {@link InFlightMemory} passes to its batch, or is given back for a rejected one. */
+    private static ImageBatch closed(ImageBatch b) {
+        b.holdReservation(InFlightMemory.jvm().closeItem(b.ok()));
+        return b;
     }
 
     /** One file's decode, whose every failure becomes that file's rejection. */
@@ -73,9 +79,9 @@ public final class InputDecoder {
      */
     public ImageBatch decodeBytes(InputFile f, byte[] bytes) {
         try {
-            return decode(f, bytes);
+            return closed(decode(f, bytes));
         } catch (RuntimeException e) {
-            return ImageBatch.rejected(f, oneLine(e));
+            return closed(ImageBatch.rejected(f, oneLine(e)));
         }
     }
 
@@ -89,7 +95,7 @@ public final class InputDecoder {
             return ImageBatch.rejected(f, "image of " + bytes.length + " bytes is more than half the " + budget.memory() + " bytes one item may take");
         }
         boolean npy = NpyArray.startsLikeNpy(bytes);
-        return guarded(f, () -> decode(f, bytes, npy));
+        return closed(guarded(f, () -> decode(f, bytes, npy)));
     }
 
     ImageBatch decode(InputFile f, byte[] bytes) {
@@ -177,6 +183,7 @@ public final class InputDecoder {
         if (len > Integer.MAX_VALUE - 16) throw new IOException("file of " + len + " bytes is larger than 2 GB");
         // the file's bytes are held beside what they decode to; the decoders check the rest
         if (len > budget.memory() / 2) throw new IOException("file of " + len + " bytes is more than half the " + budget.memory() + " bytes one item may take");
+        budget.reserve("file of " + len + " bytes", len); // before it exists: the decoders' estimates then grow it
         byte[] bytes = new byte[(int) len];
         try (InputStream in = fs.open(p)) {
             IOUtils.readFully(in, bytes, 0, bytes.length);

@@ -68,6 +68,9 @@ public final class ParquetImageTable implements Serializable {
     /** With {@link KeySource#STRUCT_PATH}: the column {@code key} or {@code __key__} naming a row whose path is null, or null. */
     private final String pathlessKey;
     private final StructType carried;
+    /** The files read (those {@link ParquetFooterCheck} passed), or null to let Spark list {@code input}. */
+    private List<String> files;
+    private Map<String, String> damaged = new TreeMap<>();
     /** First position of each file's rows (files in path order), when positions name rows; else null. */
     private Map<String, Long> offsets;
 
@@ -87,10 +90,21 @@ public final class ParquetImageTable implements Serializable {
      * with a one-line message, before any row is read.
      */
     public static ParquetImageTable open(SparkSession spark, String input, String imageColumn, String keyColumn) {
+        return open(spark, input, imageColumn, keyColumn, AdmissionBudget.defaults());
+    }
+
+    /**
+     * As {@link #open(SparkSession, String, String, String)}; each file's footer and page headers are checked
+     * first ({@link ParquetFooterCheck}, pages against {@code budget}): a damaged file is left out of the table
+     * and listed in {@link #damaged()}, the others are read.
+     */
+    public static ParquetImageTable open(SparkSession spark, String input, String imageColumn, String keyColumn, AdmissionBudget budget) {
         requireParquetFiles(input, spark.sparkContext().hadoopConfiguration());
+        Map<String, String> damaged = new TreeMap<>();
+        List<String> files = readableFiles(input, spark.sparkContext().hadoopConfiguration(), budget, damaged);
         StructType schema;
         try {
-            schema = spark.read().parquet(readPath(spark, input)).schema();
+            schema = read(spark, input, files).schema();
         } catch (Exception e) { // AnalysisException (no schema), SparkException (not Parquet): the user's input
             throw new IllegalArgumentException("--input " + input + " is not a Parquet table: " + InputDecoder.oneLine(root(e)));
         }
@@ -142,7 +156,56 @@ public final class ParquetImageTable implements Serializable {
         }
         String pathless = source != KeySource.STRUCT_PATH ? null
                 : hasScalar(schema, "key") ? "key" : hasScalar(schema, "__key__") ? "__key__" : null;
-        return new ParquetImageTable(input, imageColumn, struct, source, key, pathless, new StructType(kept.toArray(new StructField[0])));
+        ParquetImageTable t = new ParquetImageTable(input, imageColumn, struct, source, key, pathless,
+                new StructType(kept.toArray(new StructField[0])));
+        t.files = files;
+        t.damaged = damaged;
+        return t;
+    }
+
+    /** The table's damaged files, by path, with the reason each is not read (rows of {@code _rejected.csv}). */
+    public Map<String, String> damaged() {
+        return damaged;
+    }
+
+    /**
+     * The table's files that pass {@link ParquetFooterCheck}; the others go to {@code damaged}. Every file
+     * damaged is a refusal of the whole input, with the first file's reason.
+     */
+    static List<String> readableFiles(String input, Configuration conf, AdmissionBudget budget, Map<String, String> damaged) {
+        List<String> good = new ArrayList<>();
+        try {
+            Path p = new Path(input);
+            FileSystem fs = p.getFileSystem(conf);
+            if (!fs.exists(p)) return null; // a glob, or missing: Spark's reader says which
+            List<FileStatus> files = new ArrayList<>();
+            leaves(fs, fs.getFileStatus(p), files);
+            for (FileStatus f : files) {
+                try {
+                    ParquetFooterCheck.check(fs, f.getPath(), budget.memory());
+                    good.add(f.getPath().toString());
+                } catch (ParquetFooterCheck.Damaged e) {
+                    damaged.put(f.getPath().toString(), e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (good.isEmpty() && !damaged.isEmpty()) {
+            Map.Entry<String, String> first = damaged.entrySet().iterator().next();
+            throw new IllegalArgumentException("--input " + input + " holds no readable Parquet file: " + first.getKey() + ": " + first.getValue());
+        }
+        return good;
+    }
+
+    /**
+     * The table, of the files that passed the check when they were listed (partition folders still read as
+     * such); each path as Spark's reader takes it, an existing name's glob characters escaped.
+     */
+    private static Dataset<Row> read(SparkSession spark, String input, List<String> files) {
+        if (files == null) return spark.read().parquet(readPath(spark, input));
+        String[] paths = files.stream().map(f -> readPath(spark, f)).toArray(String[]::new);
+        return spark.read().option("basePath", input).parquet(paths);
     }
 
     /** The scalar columns carried into Parquet output, after path, index, shape and values. */
@@ -159,8 +222,9 @@ public final class ParquetImageTable implements Serializable {
     }
 
     /**
-     * Spark would fail inside a task on a file that is not Parquet; on the local file system each file of
-     * the input is looked at first (its first four bytes), so that is a one-line refusal before any work.
+     * An input none of whose files is Parquet is not a table: on the local file system the files' first four
+     * bytes are looked at, so that is a one-line refusal before any work. A table with some damaged files is
+     * still read: {@link #readableFiles} rejects those one by one.
      */
     public static void requireParquetFiles(String input, Configuration conf) {
         try {
@@ -170,16 +234,18 @@ public final class ParquetImageTable implements Serializable {
             List<FileStatus> files = new ArrayList<>();
             leaves(fs, fs.getFileStatus(p), files);
             if (files.isEmpty()) throw new IllegalArgumentException("--input " + input + " holds no Parquet file");
+            // a table with a damaged file is still a table (that file is rejected); one with no Parquet file is not
+            FileStatus notParquet = null;
             for (FileStatus f : files) {
                 byte[] magic = new byte[4];
                 int n;
                 try (InputStream in = fs.open(f.getPath())) {
                     n = in.readNBytes(magic, 0, 4);
                 }
-                if (n < 4 || !new String(magic, java.nio.charset.StandardCharsets.ISO_8859_1).equals("PAR1")) {
-                    throw new IllegalArgumentException("--image-column needs a Parquet table as --input; " + f.getPath() + " is not a Parquet file");
-                }
+                if (n == 4 && new String(magic, java.nio.charset.StandardCharsets.ISO_8859_1).equals("PAR1")) return;
+                if (notParquet == null) notParquet = f;
             }
+            throw new IllegalArgumentException("--image-column needs a Parquet table as --input; " + notParquet.getPath() + " is not a Parquet file");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -230,7 +296,7 @@ public final class ParquetImageTable implements Serializable {
     }
 
     private Dataset<Row> table(SparkSession spark) {
-        return spark.read().parquet(readPath(spark, input));
+        return read(spark, input, files);
     }
 
     /** The input as Spark's reader takes it: an existing name with glob characters escaped ({@link InputPaths}). */

@@ -70,6 +70,12 @@ public final class PendingOutput {
         if (location.isTconvOutput(old)) location.deleteOrFail(old);
     }
 
+    /** What a failed run leaves, as the error tells it. */
+    public String whatAFailureLeaves() {
+        return replaces == null ? "nothing was committed (no " + OutputLocation.SUCCESS + ")"
+                : "nothing was committed and the earlier output is unchanged";
+    }
+
     /** After a failed run: removes the hidden directory a {@code --overwrite} run was writing, never anything else. */
     public void abort() {
         if (replaces == null) return;

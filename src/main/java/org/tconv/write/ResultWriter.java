@@ -39,7 +39,7 @@ public final class ResultWriter {
                              org.apache.hadoop.conf.Configuration conf,
                              CollectionAccumulator<Tuple2<String, String>> rejected, LongAccumulator inputsWritten,
                              LongAccumulator itemsWritten, StructType scalars, boolean float32) {
-        JavaRDD<ImageBatch> good = result.filter(b -> {
+        JavaRDD<ImageBatch> good = result.mapPartitions(ReleasedWhenWritten::new).filter(b -> {
             if (b.ok()) {
                 inputsWritten.add(1);
                 itemsWritten.add(b.getCount());
