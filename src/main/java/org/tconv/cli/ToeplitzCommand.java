@@ -6,8 +6,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
-import org.tconv.toeplitz.MatrixMarketWriter;
-import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.operator.ConvOperator;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +50,8 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
             throw new UsageError("--input-shape " + inputShape + ": T would be " + rows + " x " + cols
                     + "; tconv numbers rows and columns up to " + Integer.MAX_VALUE);
         }
-        long bytes = MatrixMarketWriter.estimatedBytes(rows, cols, g.structuralNonZeros(), spec);
+        ConvOperator t = ConvOperator.of(g);
+        long bytes = t.matrixMarketBytes();
         if (bytes > maxBytes) {
             throw new UsageError(String.format(Locale.ROOT,
                     "T of input shape %s is %d x %d with %d non-zeros: about %.1f GB of MatrixMarket text, over --max-bytes %d (raise it to write it)",
@@ -65,9 +65,8 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
         if (fs.exists(target) && !overwrite) {
             throw new UsageError("--output " + output + " already exists (use --overwrite to replace it)");
         }
-        ToeplitzEntries t = new ToeplitzEntries(g);
-        MatrixMarketWriter.write(t, output, hadoop);
-        out().printf("T: %d x %d, written to %s%n", t.numRows(), t.numCols(), output);
+        t.writeMatrixMarket(output, hadoop);
+        out().printf("T: %d x %d, written to %s%n", t.rows(), t.cols(), output);
         out().printf("entries of a dense matrix: %d%n", t.denseEntries());
         out().printf("stored non-zeros:          %d (%.4f%% of dense)%n", t.nonZeros(), 100.0 * t.nonZeros() / t.denseEntries());
         out().printf("distinct parameters:       %d (the kernel's weights%s)%n", t.distinctParameters(),

@@ -1,7 +1,4 @@
-package org.tconv.multiply;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+package org.tconv.operator;
 
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.GroupMajor;
@@ -20,7 +17,7 @@ import org.tconv.toeplitz.BlockToeplitz;
  * small buffer that is unpacked into the items' own output arrays at once. So neither X nor Y exists for the
  * whole batch, and the unpack writes each output once, while it is still in cache.
  */
-public final class LocalToeplitz {
+final class LocalToeplitz {
     /** Bytes a panel of X may take: it is read once per non-zero of a row, so it should stay in L2. */
     static final int PANEL_BYTES = 512 << 10;
     /**
@@ -46,7 +43,7 @@ public final class LocalToeplitz {
     /** The product for panels of fewer images than a vector holds: one image at a time, from the blocks. */
     private final LineProduct lineProduct;
 
-    private LocalToeplitz(ConvGeometry g) {
+    LocalToeplitz(ConvGeometry g) {
         this.geometry = g;
         this.op = new BlockToeplitz(g);
         rowBias = new double[op.rowPtr().length - 1];
@@ -89,53 +86,9 @@ public final class LocalToeplitz {
     /** The per-image product (for the tests, which compare its kernels). */
     LineProduct lineProduct() { return lineProduct; }
 
-    private static final Map<String, LocalToeplitz> CACHE = new LinkedHashMap<>(16, 0.75f, true);
-    private static long cachedBytes;
-    private static long builds;
-    private static long builtBytes;
-
-    /** The cached operator for this geometry, built on first use; least recently used ones make room. */
-    public static LocalToeplitz of(ConvGeometry g) {
-        String shape = org.tconv.conv.IntTuple.format(g.inputShape()).replace(',', 'x');
-        String key = g.spec.fingerprint() + ":" + shape;
-        synchronized (CACHE) {
-            LocalToeplitz hit = CACHE.get(key);
-            if (hit != null) return hit;
-            LocalToeplitz built = new LocalToeplitz(g); // checks its own size against MemoryBudget first
-            long bytes = built.bytes();
-            var it = CACHE.entrySet().iterator();
-            while (cachedBytes + bytes > MemoryBudget.available() && it.hasNext()) {
-                cachedBytes -= it.next().getValue().bytes();
-                it.remove();
-            }
-            builds++;
-            builtBytes += bytes;
-            CACHE.put(key, built);
-            cachedBytes += bytes;
-            return built;
-        }
-    }
-
-    /** Operators built by this JVM so far: lets tests and the bench check T is not rebuilt per image. */
-    public static long buildCount() {
-        synchronized (CACHE) {
-            return builds;
-        }
-    }
-
-    /** Bytes of every operator this JVM has built so far: what the builds cost in memory. */
-    public static long builtBytes() {
-        synchronized (CACHE) {
-            return builtBytes;
-        }
-    }
-
-    /** Forgets every cached operator (the bench uses it to time a build). */
-    public static void clearCache() {
-        synchronized (CACHE) {
-            CACHE.clear();
-            cachedBytes = 0;
-        }
+    /** The cached operator for this geometry, built on first use ({@link OperatorCache}). */
+    static LocalToeplitz of(ConvGeometry g) {
+        return OperatorCache.get(g);
     }
 
     /**
@@ -406,18 +359,11 @@ public final class LocalToeplitz {
                     long added = (long) planOf.length * Integer.BYTES;
                     for (LinePlan plan : p) added += plan.bytes();
                     plans = p;
-                    grew(this, added);
+                    OperatorCache.grew(this, added);
                 }
             }
         }
         return p;
-    }
-
-    private static void grew(LocalToeplitz t, long bytes) {
-        synchronized (CACHE) {
-            builtBytes += bytes;
-            if (CACHE.containsValue(t)) cachedBytes += bytes;
-        }
     }
 
     /** One plan per distinct kind of line, and each line's plan. */
