@@ -204,12 +204,12 @@ public final class ConvOperator implements LinearMap {
      * groups of {@link #groupWidth}); float64 results.
      */
     public void convolveGroupMajor(double[] in, int inOffset, int count, double[] out) {
-        products.applyGroupMajor(in, inOffset, count, out, Dtype.F64);
+        products.applyGroupMajor(in, inOffset, count, out);
     }
 
     /** {@link #convolveGroupMajor(double[], int, int, double[])} in float32. */
     public void convolveGroupMajor(double[] in, int inOffset, int count, float[] out) {
-        products.applyGroupMajor(in, inOffset, count, out, Dtype.F32);
+        products.applyGroupMajor(in, inOffset, count, out);
     }
 
     // ---- sizes ----
