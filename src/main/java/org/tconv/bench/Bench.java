@@ -21,12 +21,13 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.job.ConvolutionJob;
 import org.tconv.multiply.BlockPlan;
-import org.tconv.multiply.Dtype;
-import org.tconv.multiply.LocalToeplitz;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
+import org.tconv.operator.OperatorCache;
+import org.tconv.operator.PanelTiming;
 import org.tconv.multiply.Method;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;
-import org.tconv.toeplitz.ToeplitzEntries;
 import org.tconv.job.Verification;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.PendingOutput;
@@ -76,17 +77,17 @@ public final class Bench {
         try (ProductTimer timer = new ProductTimer(parallelism())) {
             switch (method) {
                 case TOEPLITZ: {
-                    LocalToeplitz.clearCache();
+                    OperatorCache.clear();
                     long t0 = System.nanoTime();
-                    LocalToeplitz t = LocalToeplitz.of(g);
+                    PanelTiming t = new PanelTiming(ConvOperator.of(g));
                     // what the timed product walks is part of the build: the line plans for wide panels
-                    t.prepare(LocalToeplitz.panelWidth(g.inputSize(), (int) Math.min(Integer.MAX_VALUE, wl.images), dtype), dtype);
+                    t.prepare(PanelTiming.panelWidth(g.inputSize(), (int) Math.min(Integer.MAX_VALUE, wl.images), dtype), dtype);
                     build = (System.nanoTime() - t0) / 1e9;
-                    nnz = t.operator().storedNonZeros();
+                    nnz = t.storedNonZeros();
                     bytes = t.bytes(); // the operator and the line plans the product walks
                     pack = timer.packing(wl, t, dtype, warmup, runs);
                     multiply = timer.toeplitz(wl, t, dtype, warmup, runs);
-                    if (dtype == Dtype.F32) f32Error = f32Error(wl, t);
+                    if (dtype == Dtype.F32) f32Error = f32Error(wl, ConvOperator.of(g));
                     break;
                 }
                 case BLOCKMATRIX: {
@@ -125,18 +126,18 @@ public final class Bench {
         List<Double> multiply;
         try (ProductTimer timer = new ProductTimer(parallelism())) {
             if (method == Method.TOEPLITZ) {
-                LocalToeplitz.clearCache();
+                OperatorCache.clear();
                 long t0 = System.nanoTime();
                 for (long i = 0; i < wl.images; i++) {
                     ConvGeometry g = spec.geometry(wl.shape(i));
-                    LocalToeplitz t = LocalToeplitz.of(g);
-                    nnz += t.operator().storedNonZeros();
-                    bytes += t.operator().bytes();
+                    PanelTiming t = new PanelTiming(ConvOperator.of(g));
+                    nnz += t.storedNonZeros();
+                    bytes += t.blockBytes();
                     explicitNnz += g.structuralNonZeros();
                 }
                 build = (System.nanoTime() - t0) / 1e9;
                 multiply = timer.toeplitzMixed(wl, spec, dtype, warmup, runs);
-                if (dtype == Dtype.F32) f32Error = f32Error(wl, LocalToeplitz.of(spec.geometry(wl.shape(0))));
+                if (dtype == Dtype.F32) f32Error = f32Error(wl, ConvOperator.of(spec.geometry(wl.shape(0))));
             } else {
                 multiply = timer.direct(wl, spec, warmup, runs);
             }
@@ -164,7 +165,7 @@ public final class Bench {
             Path in = dir.resolve("in");
             Shards.write(wl, in, batch);
             for (int run = 0; run < Math.min(warmup, 1) + runs; run++) {
-                if (!wl.uniform()) LocalToeplitz.clearCache(); // many shapes: every run meets them for the first time
+                if (!wl.uniform()) OperatorCache.clear(); // many shapes: every run meets them for the first time
                 Path out = dir.resolve("out-" + run);
                 try {
                     org.tconv.job.JobResult r = ConvolutionJob.run(spark, new org.tconv.job.JobConfig(in.resolve("images").toUri().toString(),
@@ -212,9 +213,9 @@ public final class Bench {
             long expected = 0;
             for (long i = 0; i < wl.images; i++) expected += (g != null ? g : spec.geometry(wl.shape(i))).outputElements();
             for (int run = 0; run < warmup + runs; run++) {
-                if (g == null) LocalToeplitz.clearCache(); // many shapes: every run meets them for the first time
+                if (g == null) OperatorCache.clear(); // many shapes: every run meets them for the first time
                 resetHeapPeaks();
-                long builds = LocalToeplitz.buildCount();
+                long builds = OperatorCache.buildCount();
                 long t0 = System.nanoTime();
                 long values = method.apply(spark, input, spec, false, dtype)
                         .map(b -> {
@@ -232,7 +233,7 @@ public final class Bench {
                     e.seconds.add(s);
                     e.job.add(job);
                     e.peakHeap = Math.max(e.peakHeap, heapPeak());
-                    e.builds += LocalToeplitz.buildCount() - builds;
+                    e.builds += OperatorCache.buildCount() - builds;
                 }
                 unpersistAllBut(input);
             }
@@ -321,7 +322,7 @@ public final class Bench {
     private List<Double> blockMatrixProduct(Workload wl, ConvGeometry g, double[] buildSeconds) {
         BlockPlan plan = BlockPlan.choose(g, wl.images, parallelism());
         long t0 = System.nanoTime();
-        BlockMatrix t = new ToeplitzEntries(g).toBlockMatrix(sc, plan.rowsPerBlock, plan.colsPerBlock, plan.partitions);
+        BlockMatrix t = ConvOperator.of(g).toBlockMatrix(sc, plan.rowsPerBlock, plan.colsPerBlock, plan.partitions);
         t.blocks().persist(StorageLevel.MEMORY_AND_DISK());
         t.blocks().count();
         buildSeconds[0] = (System.nanoTime() - t0) / 1e9;
@@ -361,7 +362,7 @@ public final class Bench {
     }
 
     /** max |y32 - y64| / max |y64| over the first (up to) 64 images (a mixed workload: its first image). */
-    private static double f32Error(Workload wl, LocalToeplitz t) {
+    private static double f32Error(Workload wl, ConvOperator t) {
         ConvGeometry g = t.geometry();
         int n = wl.uniform() ? Math.min(64, wl.images) : 1;
         double[][] in = new double[n][];
@@ -372,8 +373,8 @@ public final class Bench {
             y64[i] = new double[g.outputSize()];
             y32[i] = new double[g.outputSize()];
         }
-        t.apply(in, zero, y64, zero, Dtype.F64);
-        t.apply(in, zero, y32, zero, Dtype.F32);
+        t.convolve(in, zero, y64, zero, Dtype.F64);
+        t.convolve(in, zero, y32, zero, Dtype.F32);
         double diff = 0, scale = 0;
         for (int i = 0; i < n; i++) {
             double[] d = Verification.differences(y32[i], y64[i]);

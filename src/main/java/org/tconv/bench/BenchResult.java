@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
 
 /** The figures of one (workload, method, dtype) of the bench: medians over the timed runs. */
@@ -74,7 +74,7 @@ public final class BenchResult {
     }
 
     public double decodeSeconds() { return median(split.decode); }
-    /** Packing the images into panels ({@code LocalToeplitz.packedPanel}); NaN where it is not timed apart. */
+    /** Packing the images into panels ({@code PanelTiming.packedPanel}); NaN where it is not timed apart. */
     public double packSeconds() { return median(split.pack); }
     /** The product alone: the multiply column. */
     public double productSeconds() { return multiplySeconds(); }

@@ -15,7 +15,7 @@ import org.tconv.conv.ConvSpec;
 import org.tconv.job.ConvolutionJob;
 import org.tconv.job.JobConfig;
 import org.tconv.job.JobResult;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;
 

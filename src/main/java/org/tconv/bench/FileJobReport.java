@@ -3,7 +3,7 @@ package org.tconv.bench;
 import java.util.List;
 import java.util.Locale;
 
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 
 /**
  * The file-to-file table (W8, W8s, W8t): tconv's jobs with their split, the peers beside them (run by the

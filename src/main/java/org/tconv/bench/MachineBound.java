@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.tconv.conv.ConvGeometry;
-import org.tconv.multiply.Dtype;
-import org.tconv.multiply.LocalToeplitz;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
+import org.tconv.operator.PanelTiming;
 import org.tconv.read.ImageDecoder;
 
 /**
@@ -102,8 +103,8 @@ public final class MachineBound {
     static double productRate(Dtype dtype, int cores, int runs) throws Exception {
         Workload wl = Workload.W3;
         ConvGeometry g = wl.spec().geometry(wl.inputShape());
-        LocalToeplitz t = LocalToeplitz.of(g);
-        t.prepare(LocalToeplitz.panelWidth(g.inputSize(), wl.images, dtype), dtype);
+        PanelTiming t = new PanelTiming(ConvOperator.of(g));
+        t.prepare(PanelTiming.panelWidth(g.inputSize(), wl.images, dtype), dtype);
         try (ProductTimer timer = new ProductTimer(cores)) {
             List<Double> s = timer.toeplitz(wl, t, dtype, 1, runs);
             return (double) wl.images * wl.h * wl.w / BenchResult.median(s);

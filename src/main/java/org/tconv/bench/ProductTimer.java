@@ -8,8 +8,10 @@ import java.util.concurrent.Future;
 
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
-import org.tconv.multiply.Dtype;
-import org.tconv.multiply.LocalToeplitz;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
+import org.tconv.operator.OperatorCache;
+import org.tconv.operator.PanelTiming;
 import org.tconv.verify.DirectConvolution;
 
 /**
@@ -39,15 +41,15 @@ final class ProductTimer implements AutoCloseable {
         final List<Integer> widths = new ArrayList<>();
     }
 
-    /** Packs the images of {@code wl} into per-thread panels, with LocalToeplitz's own packing. */
-    private List<Share> pack(Workload wl, LocalToeplitz t, Dtype dtype) {
+    /** Packs the images of {@code wl} into per-thread panels, with the product's own packing. */
+    private List<Share> pack(Workload wl, PanelTiming t, Dtype dtype) {
         int in = t.geometry().inputSize(), out = t.geometry().outputSize();
         List<Share> shares = new ArrayList<>();
         for (int th = 0; th < threads; th++) {
             Share s = new Share();
             long from = (long) wl.images * th / threads, to = (long) wl.images * (th + 1) / threads;
             int count = (int) (to - from);
-            int width = Math.max(1, LocalToeplitz.panelWidth(in, Math.max(1, count), dtype));
+            int width = Math.max(1, PanelTiming.panelWidth(in, Math.max(1, count), dtype));
             for (long first = from; first < to; first += width) {
                 double[][] images = new double[(int) Math.min(width, to - first)][];
                 for (int j = 0; j < images.length; j++) images[j] = wl.image(first + j);
@@ -62,16 +64,16 @@ final class ProductTimer implements AutoCloseable {
     }
 
     /**
-     * Seconds of each pass of packing the whole workload into panels ({@link LocalToeplitz#packedPanel}),
+     * Seconds of each pass of packing the whole workload into panels ({@link PanelTiming#packedPanel}),
      * on the product's threads, with the images made before the clock starts: the job's pack step alone.
      */
-    List<Double> packing(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
+    List<Double> packing(Workload wl, PanelTiming t, Dtype dtype, int warmup, int runs) throws Exception {
         int in = t.geometry().inputSize();
         List<List<double[][]>> panels = new ArrayList<>();
         for (int th = 0; th < threads; th++) {
             List<double[][]> mine = new ArrayList<>();
             long from = (long) wl.images * th / threads, to = (long) wl.images * (th + 1) / threads;
-            int width = Math.max(1, LocalToeplitz.panelWidth(in, Math.max(1, (int) (to - from)), dtype));
+            int width = Math.max(1, PanelTiming.panelWidth(in, Math.max(1, (int) (to - from)), dtype));
             for (long first = from; first < to; first += width) {
                 double[][] images = new double[(int) Math.min(width, to - first)][];
                 for (int j = 0; j < images.length; j++) images[j] = wl.image(first + j);
@@ -86,7 +88,7 @@ final class ProductTimer implements AutoCloseable {
     }
 
     /** Seconds of each of {@code warmup + runs} passes of Y = T X over the whole workload; warm-ups dropped. */
-    List<Double> toeplitz(Workload wl, LocalToeplitz t, Dtype dtype, int warmup, int runs) throws Exception {
+    List<Double> toeplitz(Workload wl, PanelTiming t, Dtype dtype, int warmup, int runs) throws Exception {
         List<Share> shares = pack(wl, t, dtype);
         return time(warmup, runs, () -> { }, share -> {
             Share s = shares.get(share);
@@ -110,12 +112,12 @@ final class ProductTimer implements AutoCloseable {
         List<List<ConvGeometry>> shapes = new ArrayList<>();
         splitMixed(wl, spec, data, shapes);
         int[] zero = {0};
-        return time(warmup, runs, LocalToeplitz::clearCache, share -> {
+        return time(warmup, runs, OperatorCache::clear, share -> {
             List<double[]> x = data.get(share);
             for (int i = 0; i < x.size(); i++) {
-                LocalToeplitz t = LocalToeplitz.of(shapes.get(share).get(i));
+                ConvOperator t = ConvOperator.of(shapes.get(share).get(i));
                 double[][] y = {new double[t.geometry().outputSize()]};
-                t.apply(new double[][] {x.get(i)}, zero, y, zero, dtype);
+                t.convolve(new double[][] {x.get(i)}, zero, y, zero, dtype);
             }
         });
     }

@@ -21,9 +21,9 @@ import org.tconv.bench.Machine;
 import org.tconv.bench.Shards;
 import org.tconv.bench.Workload;
 import org.tconv.job.SparkSessions;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
-import org.tconv.multiply.PanelProduct;
+import org.tconv.operator.PanelTiming;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -160,7 +160,7 @@ class BenchCommand extends TconvCommand implements Callable<Integer> {
         Bench bench = new Bench(spark, warmup, runs, batch, outputRoot());
         String machine = Machine.describe(bench.parallelism());
         out().println("tconv bench on " + machine);
-        out().println("kernel: " + PanelProduct.kernel() + "; Spark " + spark.version() + ", " + bench.parallelism()
+        out().println("kernel: " + PanelTiming.kernel() + "; Spark " + spark.version() + ", " + bench.parallelism()
                 + " cores; " + warmup + " warm-up and " + runs + " timed run(s) each, medians; " + batch + " image(s) per input row");
         List<BenchResult> results = new ArrayList<>();
         List<String> failed = new ArrayList<>();

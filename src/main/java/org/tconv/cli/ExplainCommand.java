@@ -10,7 +10,7 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.explain.Equivariance;
 import org.tconv.explain.Explanation;
-import org.tconv.verify.DirectMap;
+import org.tconv.operator.ConvOperator;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,12 +44,12 @@ class ExplainCommand extends TconvCommand implements Callable<Integer> {
                 if (s.findAny().isPresent()) throw new UsageError("--output " + output + " is not empty; tconv does not replace files it did not write");
             }
         }
-        Explanation e = new Explanation(g, new DirectMap(g));
+        ConvOperator t = ConvOperator.of(g);
+        Explanation e = new Explanation(g, t);
         Files.createDirectories(dir);
         e.writeAll((name, content) -> NewLocalFiles.write(dir.resolve(name), content::writeTo));
         out().printf(Locale.ROOT, "T: %d x %d; dense entries %d; stored non-zeros %d; distinct parameters %d%n",
-                g.outputElements(), g.inputElements(), g.denseEntries(), g.structuralNonZeros(),
-                (long) spec.outChannels() * spec.inChannelsPerGroup() * spec.kernelDepth() * spec.kernelHeight() * spec.kernelWidth());
+                g.outputElements(), g.inputElements(), t.denseEntries(), t.nonZeros(), t.distinctParameters());
         double worstInterior = 0;
         for (Equivariance.Shift s : e.shifts()) if (s.multipleOfStride()) worstInterior = Math.max(worstInterior, s.interiorMaxAbs());
         out().printf(Locale.ROOT, "equivariance: largest interior difference over shifts that are multiples of the stride %.3g%n", worstInterior);

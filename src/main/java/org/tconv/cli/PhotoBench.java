@@ -17,7 +17,7 @@ import org.tconv.bench.PhotoFolder;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.Padding;
 import org.tconv.job.SparkSessions;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.read.NpyArray;
 import org.tconv.write.OutputFormat;
 

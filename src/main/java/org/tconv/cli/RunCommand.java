@@ -14,7 +14,7 @@ import org.tconv.job.JobProgress;
 import org.tconv.job.JobResult;
 import org.tconv.job.SessionSettings;
 import org.tconv.job.SparkSessions;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.read.ParquetImageTable;

@@ -11,10 +11,9 @@ import org.apache.spark.sql.SparkSession;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.job.SparkSessions;
-import org.tconv.multiply.GramLines;
-import org.tconv.operator.BlockToeplitzMap;
+import org.tconv.operator.ConvOperator;
+import org.tconv.operator.GramLines;
 import org.tconv.operator.Gram;
-import org.tconv.operator.SparseToeplitzMap;
 import org.tconv.read.NpyArray;
 import org.tconv.spectrum.ArpackSingularValues;
 import org.tconv.spectrum.CircularSpectrum;
@@ -118,11 +117,11 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
     private Gram gram(String kind, ConvGeometry g) {
         try {
             switch (kind) {
-                case "sparse": return Gram.of(new SparseToeplitzMap(g));
-                case "block": return Gram.of(new BlockToeplitzMap(g));
+                case "sparse": return Gram.of(linear(g).toSparseMap());
+                case "block": return linear(g).gram();
                 case "direct": return Gram.of(new DirectMap(g));
                 default: {
-                    GramLines lines = new GramLines(g);
+                    GramLines lines = linear(g).gramLines();
                     int cores = Runtime.getRuntime().availableProcessors();
                     lines.checkMemory(cores);
                     if (kind.equals("lines")) return lines;
@@ -134,6 +133,11 @@ class SpectrumCommand extends TconvCommand implements Callable<Integer> {
         } catch (MemoryBudget.MatrixTooLargeException e) {
             throw new UsageError(e.getMessage() + (kind.equals("direct") ? "" : "; use --operator direct"));
         }
+    }
+
+    /** T of the layer without its bias (the spectrum is T's; the bias is not part of it). */
+    private static ConvOperator linear(ConvGeometry g) {
+        return ConvOperator.of(g.spec.withoutBias(), g.inputShape());
     }
 
     /**

@@ -6,8 +6,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
-import org.tconv.toeplitz.MatrixMarketWriter;
-import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.operator.ConvOperator;
 import org.tconv.write.NoSpaceLeft;
 
 import picocli.CommandLine.Command;
@@ -52,7 +51,8 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
             throw new UsageError("--input-shape " + inputShape + ": T would be " + rows + " x " + cols
                     + "; tconv numbers rows and columns up to " + Integer.MAX_VALUE);
         }
-        long bytes = MatrixMarketWriter.estimatedBytes(rows, cols, g.structuralNonZeros(), spec);
+        ConvOperator t = ConvOperator.of(g);
+        long bytes = t.matrixMarketBytes();
         if (bytes > maxBytes) {
             throw new UsageError(String.format(Locale.ROOT,
                     "T of input shape %s is %d x %d with %d non-zeros: about %.1f GB of MatrixMarket text, over --max-bytes %d (raise it to write it)",
@@ -67,16 +67,15 @@ class ToeplitzCommand extends TconvCommand implements Callable<Integer> {
             throw new UsageError("--output " + output + " already exists (use --overwrite to replace it)");
         }
         boolean exists = fs.exists(target);
-        ToeplitzEntries t = new ToeplitzEntries(g);
         try {
-            MatrixMarketWriter.write(t, output, hadoop);
+            t.writeMatrixMarket(output, hadoop);
         } catch (Throwable e) { // Hadoop's local file system throws an FSError for a full disk
             if (NoSpaceLeft.in(e)) {
                 throw NoSpaceLeft.at(output, exists ? "the earlier " + output + " is unchanged" : "no " + output + " was written", e);
             }
             throw e;
         }
-        out().printf("T: %d x %d, written to %s%n", t.numRows(), t.numCols(), output);
+        out().printf("T: %d x %d, written to %s%n", t.rows(), t.cols(), output);
         out().printf("entries of a dense matrix: %d%n", t.denseEntries());
         out().printf("stored non-zeros:          %d (%.4f%% of dense)%n", t.nonZeros(), 100.0 * t.nonZeros() / t.denseEntries());
         out().printf("distinct parameters:       %d (the kernel's weights%s)%n", t.distinctParameters(),

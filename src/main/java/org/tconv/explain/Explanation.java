@@ -17,7 +17,7 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.IntTuple;
 import org.tconv.operator.LinearMap;
-import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.operator.ConvOperator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -38,13 +38,13 @@ public final class Explanation {
     }
 
     private final ConvGeometry g;
-    private final ToeplitzEntries t;
+    private final ConvOperator t;
     private final List<Equivariance.Shift> shifts;
     private final double scale;
 
     public Explanation(ConvGeometry g, LinearMap map) {
         this.g = g;
-        this.t = new ToeplitzEntries(g);
+        this.t = ConvOperator.of(g);
         this.shifts = Equivariance.measure(g, map);
         this.scale = Equivariance.outputScale(g, map);
     }

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
-import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.operator.ConvOperator;
 import org.tconv.verify.DirectMap;
 
 /**
@@ -39,13 +39,13 @@ final class SparsityPictures {
     }
 
     static BufferedImage pattern(ConvGeometry g) {
-        ToeplitzEntries t = new ToeplitzEntries(g);
-        int rows = t.numRows(), cols = t.numCols();
+        ConvOperator t = ConvOperator.of(g);
+        int rows = t.rows(), cols = t.cols();
         if (exact(g)) {
             int c = cell(g);
             BufferedImage img = canvas(cols * c, rows * c);
             Graphics2D gr = graphics(img);
-            t.forEachInRows(0, rows, (r, col, v) -> {
+            t.forEachEntry(0, rows, (r, col, v) -> {
                 gr.setColor(INK);
                 gr.fillRect(MARGIN_LEFT + (int) col * c, MARGIN_TOP + (int) r * c, c, c); // exact(g): small T
             });
@@ -59,7 +59,7 @@ final class SparsityPictures {
         double scale = (double) MAX_SIDE / Math.max(rows, cols);
         int gh = Math.max(1, (int) Math.ceil(rows * scale)), gw = Math.max(1, (int) Math.ceil(cols * scale));
         long[] count = new long[gh * gw];
-        t.forEachInRows(0, rows, (r, col, v) -> count[(int) ((long) r * gh / rows) * gw + (int) ((long) col * gw / cols)]++);
+        t.forEachEntry(0, rows, (r, col, v) -> count[(int) ((long) r * gh / rows) * gw + (int) ((long) col * gw / cols)]++);
         double cellEntries = ((double) rows / gh) * ((double) cols / gw);
         double maxShare = 0;
         for (long n : count) maxShare = Math.max(maxShare, n / cellEntries);

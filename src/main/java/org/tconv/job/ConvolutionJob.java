@@ -21,7 +21,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.tconv.conv.ConvSpec;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputBatches;

@@ -1,7 +1,7 @@
 package org.tconv.job;
 
 import org.tconv.conv.ConvSpec;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;

@@ -16,7 +16,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.tconv.conv.ConvSpec;
 import org.tconv.multiply.DirectMethod;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.multiply.ToeplitzUdf;
 import org.tconv.read.ImageBatch;

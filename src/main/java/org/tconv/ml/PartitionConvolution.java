@@ -15,8 +15,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
-import org.tconv.multiply.Dtype;
-import org.tconv.multiply.LocalToeplitz;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.read.InputDecoder;
 import org.tconv.verify.DirectConvolution;
@@ -24,7 +24,7 @@ import org.tconv.verify.DirectConvolution;
 /**
  * The transformer's work on one partition: rows are taken in chunks, each row's item is read, the items
  * are grouped by shape and each group goes through the panel product of its shape's operator (built once
- * per executor, {@link LocalToeplitz#of}), as the CLI's toeplitz method does. Each row comes out with its
+ * per executor, {@link org.tconv.operator.ConvOperator#of}), as the CLI's toeplitz method does. Each row comes out with its
  * columns followed by the output (an ML Vector), the output's shape and a reason; a row that cannot be used
  * has a null output and shape and the reason, and never stops the others.
  */
@@ -133,9 +133,9 @@ final class PartitionConvolution implements MapPartitionsFunction<Row, Row> {
             }
             return;
         }
-        LocalToeplitz t;
+        ConvOperator t;
         try {
-            t = LocalToeplitz.of(g); // over the memory budget: a reason for each of these rows
+            t = ConvOperator.of(g); // over the memory budget: a reason for each of these rows
         } catch (RuntimeException e) {
             for (Pending p : group) reject(p, InputDecoder.oneLine(e));
             return;
@@ -148,7 +148,7 @@ final class PartitionConvolution implements MapPartitionsFunction<Row, Row> {
             in[i] = p.item.values;
             p.out = out[i] = new double[g.outputSize()];
         }
-        t.apply(in, offsets, out, offsets, dtype);
+        t.convolve(in, offsets, out, offsets, dtype);
         for (Pending p : group) p.item = null;
     }
 

@@ -29,7 +29,7 @@ import org.tconv.conv.ConvSpec;
 import org.tconv.conv.IntTuple;
 import org.tconv.conv.Padding;
 import org.tconv.conv.PaddingMode;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.read.NpyArray;
 import org.tconv.read.WeightsFile;

@@ -26,7 +26,7 @@ import org.tconv.conv.ConvSpec;
 import org.tconv.conv.FlatIndex;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputDecoder;
-import org.tconv.toeplitz.ToeplitzEntries;
+import org.tconv.operator.ConvOperator;
 
 import scala.Tuple2;
 
@@ -146,7 +146,7 @@ public final class BlockMatrixMethod {
                     return new Tuple2<>(new Tuple2<Object, Object>(bj, bk), (Matrix) new DenseMatrix(r, c, v));
                 });
         BlockMatrix x = new BlockMatrix(xBlocks.rdd(), cpb, ipb, pixels, items);
-        BlockMatrix t = new ToeplitzEntries(g).toBlockMatrix(sc, rpb, cpb, plan.partitions);
+        BlockMatrix t = ConvOperator.of(g).toBlockMatrix(sc, rpb, cpb, plan.partitions);
         BlockMatrix y = t.multiply(x, plan.midDimSplits);
 
         // Y block (bi, bk) holds rows bi*rpb.. of items bk*ipb..: cut it back into per-item segments.

@@ -3,9 +3,9 @@ package org.tconv.multiply;
 import java.util.Locale;
 
 import org.tconv.conv.ConvGeometry;
+import org.tconv.operator.ConvOperator;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.toeplitz.MemoryBudget;
-import org.tconv.toeplitz.ToeplitzEntries;
 
 /**
  * Block sizes for Y = T X with MLlib BlockMatrix, chosen from the shapes and the parallelism, and the
@@ -140,7 +140,7 @@ public final class BlockPlan {
         long resultPartitions = ceilDiv(rowBlocks, rowsPerPart) * ceilDiv(itemBlocks, colsPerPart);
         int midDimSplits = (int) Math.min(Integer.MAX_VALUE, Math.max(1, ceilDiv((long) rowBlocks * itemBlocks, resultPartitions)));
 
-        ToeplitzEntries t = new ToeplitzEntries(g);
+        ConvOperator t = ConvOperator.of(g);
         long rowBlockBytes = 0, rowBlockNonZeros = 0;
         int maxColBlocks = 1;
         for (int i = 0; i < rowBlocks; i++) {

@@ -4,6 +4,7 @@ import java.util.Locale;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
+import org.tconv.operator.Dtype;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
 

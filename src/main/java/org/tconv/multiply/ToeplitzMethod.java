@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.read.ImageBatch;
@@ -18,7 +20,7 @@ import org.tconv.read.InputDecoder;
 /**
  * {@code --method toeplitz}: each partition takes its files in chunks, groups their items by input shape,
  * and multiplies each group by the sparse T of that shape (built once per executor, see
- * {@link LocalToeplitz#of}). Streams: a chunk is bounded, so a partition never holds more than one.
+ * {@link org.tconv.operator.ConvOperator#of}). Streams: a chunk is bounded, so a partition never holds more than one.
  * Rows are copied before they are changed, so a cached input RDD stays as it was. A float32 product's
  * results stay float32 ({@link ImageBatch#getOutFloats}): widening them would double the bytes every later
  * step moves.
@@ -81,9 +83,9 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
 
     private void convolveGroup(List<ImageBatch> group) {
         ConvGeometry g = spec.geometry(group.get(0).getShape());
-        LocalToeplitz t;
+        ConvOperator t;
         try {
-            t = LocalToeplitz.of(g);
+            t = ConvOperator.of(g);
         } catch (RuntimeException e) {
             for (ImageBatch b : group) reject(b, InputDecoder.oneLine(e));
             return;
@@ -98,10 +100,15 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
                 continue;
             }
             int size = b.getCount() * g.outputSize();
-            Object out = single ? new float[size] : new double[size];
-            t.applyGroupMajor(b.getValues(), 0, b.getCount(), out, dtype);
-            if (single) b.setOutFloats((float[]) out);
-            else b.setOutValues((double[]) out);
+            if (single) {
+                float[] out = new float[size];
+                t.convolveGroupMajor(b.getValues(), 0, b.getCount(), out);
+                b.setOutFloats(out);
+            } else {
+                double[] out = new double[size];
+                t.convolveGroupMajor(b.getValues(), 0, b.getCount(), out);
+                b.setOutValues(out);
+            }
             b.setOutGroup(t.groupWidth(b.getCount(), dtype));
             b.setOutShape(g.outputShape());
         }
@@ -118,7 +125,7 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
         }
         // A panel at a time, each row's output allocated just before its first item is convolved, so the
         // freshly zeroed array is still in cache when the product writes it.
-        int step = LocalToeplitz.panelWidth(g.inputSize(), Integer.MAX_VALUE, dtype);
+        int step = t.panelWidth(dtype);
         for (int first = 0; first < items; first += step) {
             int n = Math.min(step, items - first);
             double[][] in = new double[n][];
@@ -138,8 +145,8 @@ public final class ToeplitzMethod implements FlatMapFunction<Iterator<ImageBatch
                 out[j] = single ? b.getOutFloats() : b.getOutValues();
                 outOff[j] = k * g.outputSize();
             }
-            if (single) t.apply(in, inOff, (float[][]) out, outOff);
-            else t.apply(in, inOff, (double[][]) out, outOff, dtype);
+            if (single) t.convolve(in, inOff, (float[][]) out, outOff);
+            else t.convolve(in, inOff, (double[][]) out, outOff, dtype);
         }
         if (!keepInput) for (ImageBatch b : group) b.setValues(null);
     }

@@ -3,6 +3,7 @@ package org.tconv.multiply;
 import org.apache.spark.sql.api.java.UDF3;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
+import org.tconv.operator.ConvOperator;
 import org.tconv.read.SqlArrays;
 
 import scala.collection.Seq;
@@ -23,7 +24,7 @@ public final class ToeplitzUdf implements UDF3<Seq<Object>, Seq<Object>, Integer
         ConvGeometry g = spec.geometry(SqlArrays.ints(shape));
         double[] x = SqlArrays.doubles(values);
         double[] y = new double[count * g.outputSize()];
-        LocalToeplitz.of(g).apply(x, 0, count, y, 0);
+        ConvOperator.of(g).convolve(x, 0, count, y, 0);
         return y;
     }
 }

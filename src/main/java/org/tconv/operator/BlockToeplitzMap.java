@@ -15,7 +15,7 @@ import org.tconv.toeplitz.BlockToeplitz;
  * cache. T x runs the tiles in parallel (each writes its own rows of y); T^T y gives each range of tiles its
  * own partial x and adds them in a fixed order, so the result does not depend on timing.
  */
-public final class BlockToeplitzMap implements LinearMap {
+final class BlockToeplitzMap implements LinearMap {
     private final ConvGeometry g;
     private final BlockToeplitz op;
     private final int rows, cols;
@@ -24,11 +24,7 @@ public final class BlockToeplitzMap implements LinearMap {
     /** Partial inputs of T^T y: one per core, or one for small maps. */
     private final int parts;
 
-    public BlockToeplitzMap(ConvGeometry g) {
-        this(new BlockToeplitz(g));
-    }
-
-    public BlockToeplitzMap(BlockToeplitz op) {
+    BlockToeplitzMap(BlockToeplitz op) {
         this.op = op;
         this.g = op.geometry();
         rows = g.outputSize();
@@ -47,7 +43,7 @@ public final class BlockToeplitzMap implements LinearMap {
     @Override public int cols() { return cols; }
 
     /** Bytes the operator holds. */
-    public long bytes() { return op.bytes() + (long) colOffset.length * Integer.BYTES; }
+    long bytes() { return op.bytes() + (long) colOffset.length * Integer.BYTES; }
 
     /**
      * Block rows per tile: the tile's entries of every block (a few hundred KB for 256 rows of a 3x3x3 kernel

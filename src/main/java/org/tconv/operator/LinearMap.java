@@ -3,8 +3,9 @@ package org.tconv.operator;
 /**
  * The map of a convolution without its bias, y = T x, and its adjoint x = T^T y, on flat C-order arrays
  * (rows of T are output elements, columns input elements, as {@link org.tconv.conv.ConvGeometry} numbers
- * them). Eigensolvers and reports only need these two products, so any way of computing them (the direct
- * loops, the explicit sparse T, later the block-Toeplitz operator) can stand behind this interface.
+ * them). Eigensolvers, least-squares solvers and reports only need these two products, so any way of
+ * computing them can stand behind this interface: {@link ConvOperator} (tconv's T), its explicit CSR
+ * ({@link ConvOperator#toSparseMap()}), or the direct loops ({@code verify.DirectMap}) as a reference.
  */
 public interface LinearMap {
     /** Rows of T: output elements. */

@@ -4,23 +4,20 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 import org.apache.spark.mllib.linalg.SparseMatrix;
-import org.tconv.conv.ConvGeometry;
-import org.tconv.toeplitz.ToeplitzEntries;
 
 /**
- * T held explicitly, as the CSR {@link SparseMatrix} that {@link ToeplitzEntries} builds (and its memory check
+ * T held explicitly, as the CSR {@link SparseMatrix} that {@link ConvOperator#toSparseMatrix()} builds (and its memory check
  * refuses when too big). T x is a row-by-row gather; T^T y scatters each row into the columns it touches.
  * Both run in parallel over ranges of rows; the scatter gives each range its own partial x so threads never
  * write the same element, then adds the partials (in a fixed order, so the result does not depend on timing).
  */
-public final class SparseToeplitzMap implements LinearMap {
+final class SparseToeplitzMap implements LinearMap {
     private final int rows, cols;
     private final int[] rowPtr, colIdx;
     private final double[] values;
     private final int[][] ranges;
 
-    public SparseToeplitzMap(ConvGeometry g) {
-        SparseMatrix t = new ToeplitzEntries(g).toSparseMatrix();
+    SparseToeplitzMap(SparseMatrix t) {
         rows = t.numRows();
         cols = t.numCols();
         rowPtr = t.colPtrs();
@@ -37,7 +34,7 @@ public final class SparseToeplitzMap implements LinearMap {
     @Override public int cols() { return cols; }
 
     /** Stored non-zeros of T. */
-    public int nonZeros() { return values.length; }
+    int nonZeros() { return values.length; }
 
     @Override
     public void apply(double[] x, double[] y) {

@@ -6,7 +6,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.tconv.multiply.GramLines;
+import org.tconv.operator.GramLines;
 import org.tconv.operator.Gram;
 
 /**

@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tconv.conv.ConvGeometry;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
 
 /** The standard workloads as shared/workloads.md defines them, and the arithmetic of the bench's report. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.Padding;
 import org.tconv.conv.PaddingMode;
-import org.tconv.multiply.Dtype;
+import org.tconv.operator.Dtype;
 import org.tconv.multiply.Method;
 import org.tconv.read.ImageBatch;
 import org.tconv.read.InputFile;

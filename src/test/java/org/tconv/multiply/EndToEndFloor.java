@@ -15,6 +15,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
+import org.tconv.operator.PanelTiming;
 import org.tconv.bench.Workload;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
@@ -34,8 +37,8 @@ import org.tconv.read.InputFile;
  * </pre>
  *
  * <ol>
- *   <li>product: {@link LocalToeplitz#multiplyPanel} on panels packed before the clock, as the bench times it;
- *   <li>apply, one output reused: {@link LocalToeplitz#apply} on the rows of 100 images (pack, product, unpack)
+ *   <li>product: {@link PanelTiming#multiplyPanel} on panels packed before the clock, as the bench times it;
+ *   <li>apply, one output reused: {@link ConvOperator#convolve} on the rows of 100 images (pack, product, unpack)
  *       into one output array per thread, so the results stay in cache;
  *   <li>apply, new outputs: the same into a new array per row, as a job must (1 GB per run for W1);
  *   <li>Spark, empty job: a job over the cached rows whose tasks only count them;
@@ -72,9 +75,10 @@ public final class EndToEndFloor {
         }).persist(StorageLevel.MEMORY_ONLY());
         input.count();
         List<ImageBatch> local = input.collect();
-        LocalToeplitz t = LocalToeplitz.of(g);
+        ConvOperator op = ConvOperator.of(g);
+        PanelTiming t = new PanelTiming(op);
 
-        int width = LocalToeplitz.panelWidth(size, Integer.MAX_VALUE, Dtype.F64);
+        int width = PanelTiming.panelWidth(size, Integer.MAX_VALUE, Dtype.F64);
         List<List<double[]>> xs = new ArrayList<>(), ys = new ArrayList<>();
         for (int th = 0; th < threads; th++) {
             List<double[]> x = new ArrayList<>(), y = new ArrayList<>();
@@ -107,11 +111,11 @@ public final class EndToEndFloor {
                 });
                 t0.add(now());
                 onThreads(pool, threads, th -> {
-                    for (int i = th; i < local.size(); i += threads) applyRow(t, local.get(i), true);
+                    for (int i = th; i < local.size(); i += threads) applyRow(op, local.get(i), true);
                 });
                 t0.add(now());
                 onThreads(pool, threads, th -> {
-                    for (int i = th; i < local.size(); i += threads) applyRow(t, local.get(i), false);
+                    for (int i = th; i < local.size(); i += threads) applyRow(op, local.get(i), false);
                 });
                 t0.add(now());
                 input.map(b -> (long) b.getCount()).reduce(Long::sum);
@@ -155,19 +159,19 @@ public final class EndToEndFloor {
         for (Future<?> f : parts) f.get();
     }
 
-    private static long applyRow(LocalToeplitz t, ImageBatch b, boolean reuse) {
+    private static long applyRow(ConvOperator t, ImageBatch b, boolean reuse) {
         int length = b.getCount() * t.geometry().outputSize();
         double[] out = reuse ? REUSED.get() : null;
         if (out == null || out.length < length) {
             out = new double[length];
             if (reuse) REUSED.set(out);
         }
-        t.apply(b.getValues(), 0, b.getCount(), out, 0);
+        t.convolve(b.getValues(), 0, b.getCount(), out, 0);
         return length;
     }
 
     private static java.util.Iterator<Long> applyAll(ConvGeometry g, java.util.Iterator<ImageBatch> rows, boolean reuse) {
-        LocalToeplitz t = LocalToeplitz.of(g);
+        ConvOperator t = ConvOperator.of(g);
         long values = 0;
         while (rows.hasNext()) values += applyRow(t, rows.next(), reuse);
         return List.of(values).iterator();

@@ -11,6 +11,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.OperatorCache;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.Padding;
@@ -50,10 +52,10 @@ class ManySizesTest {
             }
         }
         JavaRDD<ImageBatch> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 4);
-        LocalToeplitz.clearCache();
-        long builds = LocalToeplitz.buildCount(), bytes = LocalToeplitz.builtBytes();
+        OperatorCache.clear();
+        long builds = OperatorCache.buildCount(), bytes = OperatorCache.builtBytes();
         List<ImageBatch> out = Method.TOEPLITZ.apply(spark, rdd, spec, true, Dtype.F64).collect();
-        long built = LocalToeplitz.buildCount() - builds, builtBytes = LocalToeplitz.builtBytes() - bytes;
+        long built = OperatorCache.buildCount() - builds, builtBytes = OperatorCache.builtBytes() - bytes;
         assertEquals(shapes.size(), built, "one build per distinct shape, not per file");
         assertTrue(builtBytes * 10 < explicitBytes, "operators " + builtBytes + " bytes vs explicit T " + explicitBytes);
         assertEquals(rows.size(), out.size());

@@ -28,6 +28,8 @@ import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
 import org.tconv.testing.Close;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
@@ -101,7 +103,7 @@ class MethodsAgreeTest {
                 scale = Math.max(scale, Math.abs(f64.getOutValues()[i]));
             }
             // the float32 product widened into float64 outputs (the ML transformer's path) holds the same floats
-            LocalToeplitz t = LocalToeplitz.of(g);
+            ConvOperator t = ConvOperator.of(g);
             double[][] widened = new double[count][];
             double[][] src = new double[count][];
             int[] inOff = new int[count], outOff = new int[count];
@@ -110,7 +112,7 @@ class MethodsAgreeTest {
                 src[k] = in.getValues();
                 inOff[k] = k * g.inputSize();
             }
-            t.apply(src, inOff, widened, outOff, Dtype.F32);
+            t.convolve(src, inOff, widened, outOff, Dtype.F32);
             for (int k = 0; k < count; k++) {
                 for (int i = 0; i < g.outputSize(); i++) {
                     if ((float) widened[k][i] != y32[k * g.outputSize() + i]) {

@@ -26,8 +26,8 @@ class LinearMapsTest {
             RandomSpecs r = trial % 5 == 4 ? RandomSpecs.drawTransposed(rnd) : RandomSpecs.draw(rnd, true);
             ConvGeometry g = r.spec.geometry(r.inputShape);
             DirectMap direct = new DirectMap(g);
-            SparseToeplitzMap sparse = new SparseToeplitzMap(g);
-            BlockToeplitzMap blocks = new BlockToeplitzMap(g);
+            LinearMap sparse = ConvOperator.of(g).toSparseMap();
+            BlockToeplitzMap blocks = new BlockToeplitzMap(new org.tconv.toeplitz.BlockToeplitz(g));
             double[] x = RandomSpecs.randomInput(rnd, g.inputSize());
             double[] y = RandomSpecs.randomInput(rnd, g.outputSize());
 
@@ -37,10 +37,12 @@ class LinearMapsTest {
             direct.apply(x, yd);
             sparse.apply(x, ys);
             blocks.apply(x, yb);
+            double[] yf = ConvOperator.of(g).apply(x);
             double scale = maxAbs(reference) + 1e-300;
             assertClose(reference, yd, 1e-12 * scale, r + " direct T x");
             assertClose(reference, ys, 1e-12 * scale, r + " sparse T x");
             assertClose(reference, yb, 1e-12 * scale, r + " block T x");
+            assertClose(reference, yf, 1e-12 * scale, r + " front door T x");
 
             double[] xd = new double[g.inputSize()], xs = new double[g.inputSize()], xb = new double[g.inputSize()];
             direct.applyAdjoint(y, xd);
@@ -48,6 +50,7 @@ class LinearMapsTest {
             blocks.applyAdjoint(y, xb);
             assertClose(xs, xd, 1e-12 * (maxAbs(xs) + 1e-300), r + " T^T y");
             assertClose(xs, xb, 1e-12 * (maxAbs(xs) + 1e-300), r + " block T^T y");
+            assertClose(xs, ConvOperator.of(g).applyAdjoint(y), 1e-12 * (maxAbs(xs) + 1e-300), r + " front door T^T y");
             double lhs = dot(yd, y), rhs = dot(x, xd);
             assertEquals(lhs, rhs, 1e-10 * (Math.abs(lhs) + norm(x) * norm(xd)), r + " <Tx,y> = <x,T^T y>");
         }
@@ -62,10 +65,10 @@ class LinearMapsTest {
         double[] y = RandomSpecs.randomInput(rnd, g.outputSize());
         double[] xd = new double[g.inputSize()], xs = new double[g.inputSize()];
         new DirectMap(g).applyAdjoint(y, xd);
-        new SparseToeplitzMap(g).applyAdjoint(y, xs);
+        ConvOperator.of(g).toSparseMap().applyAdjoint(y, xs);
         assertClose(xs, xd, 1e-12 * maxAbs(xs), "T^T y");
         double[] xb = new double[g.inputSize()];
-        new BlockToeplitzMap(g).applyAdjoint(y, xb); // several partial inputs: rows * 16 is past the single-part size
+        new BlockToeplitzMap(new org.tconv.toeplitz.BlockToeplitz(g)).applyAdjoint(y, xb); // several partial inputs: rows * 16 is past the single-part size
         assertClose(xs, xb, 1e-12 * maxAbs(xs), "block T^T y");
     }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.Padding;
-import org.tconv.multiply.LocalToeplitz;
+import org.tconv.operator.ConvOperator;
 
 /** Estimate before allocating: T's size comes from the shape, and what cannot fit is refused with the figure. */
 class MemoryBudgetTest {
@@ -42,7 +42,7 @@ class MemoryBudgetTest {
         ConvSpec wide = ConvSpec.builder(new int[] {64, 16, 3, 3}, new double[64 * 16 * 9]).build();
         ConvGeometry g = wide.geometry(new int[] {16, 4, 100002});
         assertTrue(9L * 307_200_000 > Runtime.getRuntime().maxMemory() * MemoryBudget.MATRIX_SHARE, "the test needs a heap below 6 GB");
-        MemoryBudget.MatrixTooLargeException e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> LocalToeplitz.of(g));
+        MemoryBudget.MatrixTooLargeException e = assertThrows(MemoryBudget.MatrixTooLargeException.class, () -> ConvOperator.of(g));
         assertTrue(e.getMessage().contains("(16,4,100002)"), e.getMessage());
         assertTrue(e.getMessage().contains("blockmatrix"), e.getMessage());
     }

@@ -12,8 +12,8 @@ import org.tconv.conv.ConvGeometry;
 import org.tconv.conv.ConvSpec;
 import org.tconv.conv.FlatIndex;
 import org.tconv.conv.RandomSpecs;
-import org.tconv.multiply.Dtype;
-import org.tconv.multiply.LocalToeplitz;
+import org.tconv.operator.Dtype;
+import org.tconv.operator.ConvOperator;
 import org.tconv.testing.Close;
 import org.tconv.verify.DirectConvolution;
 import org.tconv.verify.DirectMap;
@@ -98,7 +98,7 @@ class TransposedToeplitzTest {
             int n = 1 + rnd.nextInt(70);
             double[] x = RandomSpecs.randomInput(rnd, n * g.inputSize());
             double[] y = new double[n * g.outputSize()];
-            LocalToeplitz.of(g).apply(x, 0, n, y, 0);
+            ConvOperator.of(g).convolve(x, 0, n, y, 0);
             DirectMap loops = new DirectMap(g);
             for (int i = 0; i < n; i++) {
                 double[] ref = DirectConvolution.convolve(g, x, i * g.inputSize());
@@ -124,7 +124,7 @@ class TransposedToeplitzTest {
                 in[i] = RandomSpecs.randomInput(rnd, g.inputSize());
                 out[i] = new double[g.outputSize()];
             }
-            LocalToeplitz.of(g).apply(in, offsets, out, offsets, Dtype.F32);
+            ConvOperator.of(g).convolve(in, offsets, out, offsets, Dtype.F32);
             for (int i = 0; i < n; i++) {
                 double[] ref = DirectConvolution.convolve(g, in[i], 0);
                 double scale = 1e-300;

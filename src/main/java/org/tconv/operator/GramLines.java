@@ -1,4 +1,4 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -28,7 +28,7 @@ public final class GramLines implements Gram, Serializable {
     /** A^T: the adjoint's geometry. */
     private final ConvGeometry at;
 
-    public GramLines(ConvGeometry t) {
+    GramLines(ConvGeometry t) {
         ConvGeometry linear = t.spec.hasBias() ? t.spec.withoutBias().geometry(t.inputShape()) : t;
         boolean columns = linear.inputElements() <= linear.outputElements();
         this.a = columns ? linear : linear.adjoint();
@@ -50,7 +50,7 @@ public final class GramLines implements Gram, Serializable {
 
     /**
      * Checks that {@code threads} threads' buffers fit, before any is allocated (the two line products check
-     * their own operators when {@link LocalToeplitz#of} builds them).
+     * their own operators when {@link ConvOperator#of} builds them).
      */
     public void checkMemory(int threads) {
         MemoryBudget.check("the Gram product's buffers (" + threads + " thread(s), each A v of " + a.outputSize()

@@ -1,11 +1,11 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 import java.util.Locale;
 
 /**
- * {@code --dtype}: the precision the toeplitz product computes in. Inputs are decoded and outputs written as
- * float64 either way; {@code f32} rounds T and each panel of images to float32, which halves the memory
- * traffic and doubles the lanes per vector, at about 1e-7 relative error.
+ * {@code --dtype}: the precision the toeplitz product computes in. Inputs are decoded as float64;
+ * {@code f32} rounds T and each panel of images to float32, which halves the memory traffic and doubles the
+ * lanes per vector, at about 1e-7 relative error, and its results stay float32 where the output allows.
  */
 public enum Dtype {
     F64, F32;

@@ -1,4 +1,4 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

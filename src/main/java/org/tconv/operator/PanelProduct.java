@@ -1,4 +1,4 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 /**
  * Y = T X + bias for a CSR matrix T and a panel X of images, rows {@code [rowFrom, rowTo)} of T at a time:
@@ -15,7 +15,7 @@ package org.tconv.multiply;
  * bit-identical results whatever the panel width or the position of an image in its panel.
  * {@code -Dtconv.kernel=scalar} forces the scalar one.
  */
-public final class PanelProduct {
+final class PanelProduct {
     private PanelProduct() {}
 
     /** Whether this JVM runs the Vector API kernels (panel and line products alike). */

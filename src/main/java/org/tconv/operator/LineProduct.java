@@ -1,4 +1,4 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 import org.tconv.conv.ConvGeometry;
 import org.tconv.toeplitz.BlockToeplitz;

@@ -1,4 +1,4 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -203,10 +203,15 @@ class PanelProductTest {
                 t.apply(batch(x, g.inputSize(), 0, count), offsets(count, g.inputSize()), batch(itemMajor, g.outputSize(), 0, count),
                         offsets(count, g.outputSize()), d);
                 org.tconv.read.ImageBatch b = org.tconv.read.ImageBatch.of(new org.tconv.read.InputFile("file:/b.npy", "b.npy"), true, count, r.inputShape, x);
-                Object out = d == Dtype.F32 ? new float[count * g.outputSize()] : new double[count * g.outputSize()];
-                t.applyGroupMajor(x, 0, count, out, d);
-                if (d == Dtype.F32) b.setOutFloats((float[]) out);
-                else b.setOutValues((double[]) out);
+                if (d == Dtype.F32) {
+                    float[] out = new float[count * g.outputSize()];
+                    t.applyGroupMajor(x, 0, count, out);
+                    b.setOutFloats(out);
+                } else {
+                    double[] out = new double[count * g.outputSize()];
+                    t.applyGroupMajor(x, 0, count, out);
+                    b.setOutValues(out);
+                }
                 b.setOutGroup(group);
                 org.tconv.read.ImageBatch items = b.itemMajor();
                 for (int i = 0; i < itemMajor.length; i++) {

@@ -1,4 +1,4 @@
-package org.tconv.multiply;
+package org.tconv.operator;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
