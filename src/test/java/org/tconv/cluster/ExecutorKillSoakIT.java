@@ -26,7 +26,7 @@ import org.tconv.testing.TestFiles;
  * with the shipped conf/spark-defaults.conf, so it tests the settings tconv ships (maxFailures, no
  * exclusion, speculation).
  *
- * <p>In CI a short run (about 2,000 images, npy and webdataset, a few kills each). The long run, by hand:
+ * <p>In CI a short run (2,000 images, npy, a few kills). The long run, by hand:
  * <pre>
  * mvn -o verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ExecutorKillSoakIT \
  *     -Dtconv.soak.images=20000 -Dtconv.soak.repeats=3 -Dtconv.soak.formats=npy,parquet,webdataset
@@ -38,7 +38,7 @@ class ExecutorKillSoakIT {
     static final Path WORK = TestFiles.home().resolve("target/soak");
     static final int IMAGES = Integer.getInteger("tconv.soak.images", 2000);
     static final int REPEATS = Integer.getInteger("tconv.soak.repeats", 1);
-    static final List<String> FORMATS = List.of(System.getProperty("tconv.soak.formats", "npy,webdataset").split(","));
+    static final List<String> FORMATS = List.of(System.getProperty("tconv.soak.formats", "npy").split(","));
     static final long KILL_MIN_MS = Long.getLong("tconv.soak.killMinMs", 3000), KILL_MAX_MS = Long.getLong("tconv.soak.killMaxMs", 5000);
     /** Kills each run must have seen while its job ran; fewer and the run proves nothing about repeated loss. */
     static final int MIN_KILLS = Integer.getInteger("tconv.soak.minKills", 3);
