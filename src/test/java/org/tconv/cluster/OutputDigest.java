@@ -52,7 +52,8 @@ final class OutputDigest {
                 case "npy" -> d.put(rel, sha(Files.readAllBytes(f)));
                 case "webdataset" -> d.tar(rel, f);
                 case "parquet" -> {
-                    if (!rel.endsWith(".parquet")) d.put(rel, sha(Files.readAllBytes(f))); // anything else is reported as a unit
+                    // rows are compared, not part files; their hidden .crc (Hadoop's LocalFileSystem) goes with them
+                    if (!rel.endsWith(".parquet") && !rel.endsWith(".parquet.crc")) d.put(rel, sha(Files.readAllBytes(f)));
                 }
                 default -> throw new IllegalArgumentException(format);
             }
