@@ -11,8 +11,36 @@ import java.util.function.Predicate;
  * user's {@code --conf k=v}; and whether tconv's own progress line is drawn. Order of precedence,
  * strongest first: {@code --conf}, settings already given (spark-submit --conf, spark-defaults.conf),
  * {@code --ui}, the lean defaults. Kept apart from the session so the decision is tested without Spark.
+ * On a cluster, also {@link #CLUSTER_DEFAULTS}: how tasks survive executors that die.
  */
 public final class SessionSettings {
+    /**
+     * What a job on a cluster asks of Spark's scheduler unless told otherwise, the same lines as in
+     * conf/spark-defaults.conf (where the reasons are; SessionSettingsTest holds the two together), so a
+     * spark-submit without that file gets them too: 8 attempts per task and per stage, since a lost
+     * executor's tasks count as failed and clusters lose executors again and again (preemption, OOM kills);
+     * no exclusion of executors or nodes (a tconv task fails only with its executor, and excluding the node
+     * makes a small cluster unschedulable); speculation, which tconv's committed outputs make safe, only
+     * for tasks far slower than their stage's median; the committer's algorithm 1, which keeps a killed
+     * task's files out of the output. Measured under repeated executor kills by the soak
+     * test (src/test/java/org/tconv/cluster/ExecutorKillSoakIT.java; docs/cluster.md).
+     */
+    public static final Map<String, String> CLUSTER_DEFAULTS = clusterDefaults();
+
+    private static Map<String, String> clusterDefaults() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("spark.task.maxFailures", "8");
+        m.put("spark.stage.maxConsecutiveAttempts", "8");
+        m.put("spark.excludeOnFailure.enabled", "false");
+        m.put("spark.speculation", "true");
+        m.put("spark.speculation.multiplier", "3");
+        m.put("spark.speculation.quantile", "0.9");
+        m.put("spark.speculation.minTaskRuntime", "5s");
+        // no output file visible before the job commit (algorithm 2 shows a task's files as it commits them)
+        m.put("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "1");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     /** The options of a command: {@code --conf} pairs in order, {@code --ui}, and whether progress is shown. */
     public final Map<String, String> conf;
     public final boolean ui;
@@ -43,6 +71,8 @@ public final class SessionSettings {
             s.put("spark.hadoop.parquet.summary.metadata.level", "NONE");
             s.put("spark.sql.parquet.mergeSchema", "false");
             if (localFileSystem != null) s.put("spark.hadoop.fs.file.impl", localFileSystem);
+        } else {
+            s.putAll(CLUSTER_DEFAULTS);
         }
         if (ui) s.put("spark.ui.enabled", "true");
         // tconv draws its own line (JobProgress) on the terminal; Spark's bar would go through the launcher's

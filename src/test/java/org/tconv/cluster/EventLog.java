@@ -36,6 +36,10 @@ final class EventLog {
     int relaunchedTasks;
     /** Stage attempts above 0: stages resubmitted (e.g. their shuffle input was on the lost executor). */
     int resubmittedStages;
+    /** Speculative copies launched (Task Info "Speculative"). */
+    int speculativeTasks;
+    /** The highest attempt number any task reached (0: every task ran once). */
+    int maxAttempt;
     final List<String> removedExecutors = new ArrayList<>();
 
     private EventLog(String appId, Path file) {
@@ -76,7 +80,10 @@ final class EventLog {
             }
             switch (e.path("Event").asText()) {
                 case "SparkListenerTaskStart" -> {
-                    if (e.path("Task Info").path("Attempt").asInt() > 0) log.relaunchedTasks++;
+                    JsonNode info = e.path("Task Info");
+                    if (info.path("Attempt").asInt() > 0) log.relaunchedTasks++;
+                    if (info.path("Speculative").asBoolean()) log.speculativeTasks++;
+                    log.maxAttempt = Math.max(log.maxAttempt, info.path("Attempt").asInt());
                 }
                 case "SparkListenerTaskEnd" -> {
                     JsonNode info = e.path("Task Info");

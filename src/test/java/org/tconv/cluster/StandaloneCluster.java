@@ -44,7 +44,7 @@ final class StandaloneCluster implements AutoCloseable {
                         List.of("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", String.valueOf(freePort()),
                                 "--work-dir", work.toString(), url), env));
             }
-            awaitWorkers(workerCount, 90_000);
+            awaitWorkers(workerCount, 240_000); // minutes on a machine busy with other builds
         } catch (Exception | AssertionError e) {
             close();
             throw e;

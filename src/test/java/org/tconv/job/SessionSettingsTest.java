@@ -44,6 +44,36 @@ class SessionSettingsTest {
     }
 
     @Test
+    void aClusterJobSurvivesLostExecutorsUnlessToldOtherwise() {
+        Map<String, String> cluster = SessionSettings.quiet().resolve(false, 2, k -> false, FS);
+        assertEquals("8", cluster.get("spark.task.maxFailures"));
+        assertEquals("false", cluster.get("spark.excludeOnFailure.enabled"));
+        assertEquals("true", cluster.get("spark.speculation"));
+        Map<String, String> local = SessionSettings.quiet().resolve(true, 2, k -> false, FS);
+        assertNull(local.get("spark.task.maxFailures"), "local mode keeps Spark's own (one attempt): " + local);
+        assertNull(local.get("spark.speculation"));
+        Map<String, String> given = new SessionSettings(Map.of("spark.speculation", "false"), false, false)
+                .resolve(false, 2, Set.of("spark.task.maxFailures")::contains, FS);
+        assertFalse(given.containsKey("spark.task.maxFailures"), "a value from spark-submit or the cluster's spark-defaults.conf stays");
+        assertEquals("false", given.get("spark.speculation"), "--conf wins");
+    }
+
+    /** The shipped conf/spark-defaults.conf and the defaults a spark-submit without it gets say the same. */
+    @Test
+    void theShippedPropertiesFileHoldsTheSameClusterDefaults() throws java.io.IOException {
+        Map<String, String> file = new LinkedHashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(org.tconv.testing.TestFiles.home().resolve("conf/spark-defaults.conf"))) {
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("#")) continue;
+            String[] kv = t.split("\\s+", 2);
+            file.put(kv[0], kv.length > 1 ? kv[1].trim() : "");
+        }
+        for (Map.Entry<String, String> e : SessionSettings.CLUSTER_DEFAULTS.entrySet()) {
+            assertEquals(e.getValue(), file.get(e.getKey()), "conf/spark-defaults.conf: " + e.getKey());
+        }
+    }
+
+    @Test
     void progressOnlyForAPersonAtATerminalAndNotWhenQuiet() {
         assertTrue(SessionSettings.showProgress(false, true));
         assertFalse(SessionSettings.showProgress(true, true));
