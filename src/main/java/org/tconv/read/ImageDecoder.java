@@ -66,8 +66,14 @@ public final class ImageDecoder {
      *     before ImageIO allocates the raster
      */
     public static NpyArray decode(byte[] bytes, AdmissionBudget budget) {
+        return decode(bytes, budget, NativeJpeg.available());
+    }
+
+    /** With {@code libjpeg} false, JPEGs go through ImageIO even where libjpeg-turbo is loaded (tests, bench). */
+    static NpyArray decode(byte[] bytes, AdmissionBudget budget, boolean libjpeg) {
         if (bytes == null || bytes.length == 0) throw fail("empty file");
         try {
+            if (libjpeg && isJpeg(bytes)) return nativeJpeg(bytes, budget);
             String format = sniff(bytes);
             byte[] input = format.equals("jpeg") ? JpegIcc.strip(bytes) : bytes;
             try (ImageInputStream in = stream(input)) {
@@ -106,6 +112,25 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw fail(reason(e));
         }
+    }
+
+    /** JPEG's SOI marker and the first byte of the next marker, as ImageIO's JPEG reader recognises it. */
+    private static boolean isJpeg(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF;
+    }
+
+    /**
+     * libjpeg-turbo: the header, the budget, then the planes. The same refusals as the ImageIO path, in the
+     * same order; libjpeg never reads an ICC profile, so no profile is applied here either.
+     */
+    private static NpyArray nativeJpeg(byte[] bytes, AdmissionBudget budget) {
+        NativeJpeg.Header h = NativeJpeg.readHeader(bytes);
+        if (h.width() <= 0 || h.height() <= 0) throw fail("image of " + h.width() + "x" + h.height() + " pixels");
+        budget.checkImage("image", h.width(), h.height());
+        int n = h.components();
+        if (n == 4) throw fail("CMYK JPEG is not supported");
+        if (n != 1 && n != 3) throw fail("JPEG with " + n + " colour components is not supported");
+        return new NpyArray(new int[] {n, h.height(), h.width()}, NativeJpeg.decodePlanes(bytes, h), "|u1");
     }
 
     /**
