@@ -69,11 +69,14 @@ public final class ImageDecoder {
         return decode(bytes, budget, NativeJpeg.available());
     }
 
-    /** With {@code libjpeg} false, JPEGs go through ImageIO even where libjpeg-turbo is loaded (tests, bench). */
-    static NpyArray decode(byte[] bytes, AdmissionBudget budget, boolean libjpeg) {
+    /**
+     * With {@code libjpeg} false, JPEGs go through ImageIO even where libjpeg-turbo is loaded (the fallback's
+     * tests and the decode bench, {@link org.tconv.bench.DecodeRate}); true has no effect where it is not loaded.
+     */
+    public static NpyArray decode(byte[] bytes, AdmissionBudget budget, boolean libjpeg) {
         if (bytes == null || bytes.length == 0) throw fail("empty file");
         try {
-            if (libjpeg && isJpeg(bytes)) return nativeJpeg(bytes, budget);
+            if (libjpeg && NativeJpeg.available() && isJpeg(bytes)) return nativeJpeg(bytes, budget);
             String format = sniff(bytes);
             byte[] input = format.equals("jpeg") ? JpegIcc.strip(bytes) : bytes;
             try (ImageInputStream in = stream(input)) {
@@ -112,6 +115,11 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw fail(reason(e));
         }
+    }
+
+    /** Whether JPEGs decode through libjpeg-turbo in this JVM (else ImageIO; the log said why once). */
+    public static boolean libjpegLoaded() {
+        return NativeJpeg.available();
     }
 
     /** JPEG's SOI marker and the first byte of the next marker, as ImageIO's JPEG reader recognises it. */
