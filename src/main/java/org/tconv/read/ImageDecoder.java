@@ -70,13 +70,17 @@ public final class ImageDecoder {
     }
 
     /**
-     * With {@code libjpeg} false, JPEGs go through ImageIO even where libjpeg-turbo is loaded (the fallback's
+     * With {@code libjpeg} false, JPEGs and PNGs go through ImageIO even where libjpeg-turbo and libpng are loaded (the fallback's
      * tests and the decode bench, {@link org.tconv.bench.DecodeRate}); true has no effect where it is not loaded.
      */
     public static NpyArray decode(byte[] bytes, AdmissionBudget budget, boolean libjpeg) {
         if (bytes == null || bytes.length == 0) throw fail("empty file");
         try {
             if (libjpeg && NativeJpeg.available() && isJpeg(bytes)) return nativeJpeg(bytes, budget);
+            if (libjpeg && NativePng.available() && isPng(bytes)) {
+                NpyArray a = nativePng(bytes, budget);
+                if (a != null) return a;
+            }
             String format = sniff(bytes);
             byte[] input = format.equals("jpeg") ? JpegIcc.strip(bytes) : bytes;
             try (ImageInputStream in = stream(input)) {
@@ -117,7 +121,7 @@ public final class ImageDecoder {
         }
     }
 
-    /** Whether JPEGs decode through libjpeg-turbo in this JVM (else ImageIO; the log said why once). */
+    /** Whether JPEGs decode through libjpeg-turbo in this JVM (else ImageIO; the log said why once). PNGs: libpng, likewise. */
     public static boolean libjpegLoaded() {
         return NativeJpeg.available();
     }
@@ -139,6 +143,31 @@ public final class ImageDecoder {
         if (n == 4) throw fail("CMYK JPEG is not supported");
         if (n != 1 && n != 3) throw fail("JPEG with " + n + " colour components is not supported");
         return new NpyArray(new int[] {n, h.height(), h.width()}, NativeJpeg.decodePlanes(bytes, h), "|u1");
+    }
+
+    private static boolean isPng(byte[] b) {
+        return b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+    }
+
+    /**
+     * libpng for the PNG kinds it handles here ({@link NativePng}), else null and ImageIO decodes it, as it does
+     * a header libpng refuses (so those files keep ImageIO's verdict and message). Errors in the image data
+     * read as ImageIO's do: {@code Error reading PNG image data: <libpng's reason>}.
+     */
+    private static NpyArray nativePng(byte[] bytes, AdmissionBudget budget) {
+        NativePng.Header h;
+        try {
+            h = NativePng.readHeader(bytes);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!h.handled()) return null;
+        budget.checkImage("image", h.width(), h.height());
+        try {
+            return new NpyArray(new int[] {h.channels(), h.height(), h.width()}, NativePng.decodePlanes(bytes, h), "|u1");
+        } catch (IllegalArgumentException e) {
+            throw fail("Error reading PNG image data: " + e.getMessage());
+        }
     }
 
     /**

@@ -20,7 +20,7 @@ final class NativeJpeg {
     record Header(int width, int height, int components, int colorSpace) {}
 
     static boolean available() {
-        return NativeLibrary.loaded();
+        return NativeLibrary.JPEG.loaded();
     }
 
     static Header readHeader(byte[] jpeg) {

@@ -55,7 +55,7 @@ class NativeJpegTest {
 
     @Test
     void theNativeLibraryLoads() {
-        assertTrue(NativeJpeg.available(), "libjpeg-turbo binding not loaded: " + NativeLibrary.failure());
+        assertTrue(NativeJpeg.available(), "libjpeg-turbo binding not loaded: " + NativeLibrary.JPEG.failure());
         assertEquals(62, NativeJpeg.libjpegVersion());
     }
 
