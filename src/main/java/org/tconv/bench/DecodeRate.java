@@ -20,8 +20,8 @@ import org.tconv.read.NpyArray;
  * files the same way.
  *
  * <pre>
- *   java -cp target/classes:$(cat target/tconv.classpath) org.tconv.bench.DecodeRate DIR [libjpeg|imageio] [PASSES=5]
- *   DIR: 100 files, 64.1 Mpixel, libjpeg: median pass 0.512 s = 125.2 Mpixel/s (passes 0.530 0.512 ...)
+ *   java -cp target/classes:$(cat target/tconv.classpath) org.tconv.bench.DecodeRate DIR [native|imageio] [PASSES=5]
+ *   DIR: 100 files, 64.1 Mpixel, native: median pass 0.512 s = 125.2 Mpixel/s (passes 0.530 0.512 ...)
  * </pre>
  *
  * The W8 bench's decode column can call {@link #measure} directly.
@@ -46,7 +46,7 @@ public final class DecodeRate {
      * Decodes every regular file in {@code dir} (sorted by name) {@code passes} times on the calling thread,
      * after one unclocked warm-up pass.
      *
-     * @param libjpeg true: JPEGs through libjpeg-turbo where it is loaded (tconv's default); false: ImageIO
+     * @param libjpeg true: JPEGs and PNGs through libjpeg-turbo and libpng where loaded (tconv's default); false: ImageIO
      */
     public static Result measure(Path dir, boolean libjpeg, int passes) throws IOException {
         List<byte[]> files = new ArrayList<>();
@@ -75,7 +75,7 @@ public final class DecodeRate {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: DecodeRate DIR [libjpeg|imageio] [PASSES=5]");
+            System.err.println("usage: DecodeRate DIR [native|imageio] [PASSES=5]");
             System.exit(2);
         }
         boolean libjpeg = args.length < 2 || !args[1].equals("imageio");
@@ -85,6 +85,6 @@ public final class DecodeRate {
         StringBuilder each = new StringBuilder();
         for (double s : r.passSeconds()) each.append(String.format(Locale.ROOT, " %.3f", s));
         System.out.printf(Locale.ROOT, "%s: %d files, %.1f Mpixel, %s: median pass %.3f s = %.1f Mpixel/s (passes%s)%n",
-                args[0], r.files(), r.pixels() / 1e6, libjpeg ? "libjpeg" : "imageio", r.medianSeconds(), r.mpixelPerSecond(), each);
+                args[0], r.files(), r.pixels() / 1e6, libjpeg ? "native" : "imageio", r.medianSeconds(), r.mpixelPerSecond(), each);
     }
 }
