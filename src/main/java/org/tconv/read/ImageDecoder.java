@@ -46,6 +46,11 @@ import org.tconv.conv.InputRejectedException;
  *     logical screen as PIL places it ({@link GifFrame}).</li>
  * </ul>
  *
+ * <p>JPEGs decode through libjpeg-turbo ({@link NativeJpeg}), and 8-bit non-interlaced gray/RGB(A) PNGs through
+ * libpng ({@link NativePng}), wherever tconv's JNI libraries load; everything else, and those too where the
+ * libraries do not load, through ImageIO. Both paths follow every rule here, refuse the same files with the
+ * same messages and check the budget before allocating (docs/decoding.md).
+ *
  * <p>Example: a 2x3 PNG whose top-left pixel is R 200, G 10, B 30 decodes to shape (3, 2, 3) with
  * {@code data[0] = 200} (R plane), {@code data[6] = 10} (G plane), {@code data[12] = 30} (B plane).
  *
