@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -86,11 +87,20 @@ final class NativeLibrary {
         String stem = name.replace(".so", "");
         Path dir = Paths.get(System.getProperty("java.io.tmpdir"));
         Path file = dir.resolve(stem + "-" + hash + ".so");
-        if (Files.isRegularFile(file) && Files.size(file) == lib.length) return file;
+        // reused only if it holds exactly these bytes (a shared tmp may hold anyone's file of that name)
+        if (Files.isRegularFile(file) && Files.isReadable(file) && Arrays.equals(Files.readAllBytes(file), lib)) return file;
         Path part = Files.createTempFile(dir, stem + "-" + hash, ".part");
         try {
             Files.write(part, lib);
-            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException notOurs) {
+                // someone else's file of that name that we may not replace: load our own copy under its unique name
+                Path own = Files.createTempFile(dir, stem + "-" + hash, ".so");
+                Files.move(part, own, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                own.toFile().deleteOnExit();
+                return own;
+            }
         } finally {
             Files.deleteIfExists(part);
         }
