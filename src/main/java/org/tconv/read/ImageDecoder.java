@@ -46,6 +46,11 @@ import org.tconv.conv.InputRejectedException;
  *     logical screen as PIL places it ({@link GifFrame}).</li>
  * </ul>
  *
+ * <p>JPEGs decode through libjpeg-turbo ({@link NativeJpeg}), and 8-bit non-interlaced gray/RGB(A) PNGs through
+ * libpng ({@link NativePng}), wherever tconv's JNI libraries load; everything else, and those too where the
+ * libraries do not load, through ImageIO. Both paths follow every rule here, refuse the same files with the
+ * same messages and check the budget before allocating (docs/decoding.md).
+ *
  * <p>Example: a 2x3 PNG whose top-left pixel is R 200, G 10, B 30 decodes to shape (3, 2, 3) with
  * {@code data[0] = 200} (R plane), {@code data[6] = 10} (G plane), {@code data[12] = 30} (B plane).
  *
@@ -66,8 +71,21 @@ public final class ImageDecoder {
      *     before ImageIO allocates the raster
      */
     public static NpyArray decode(byte[] bytes, AdmissionBudget budget) {
+        return decode(bytes, budget, NativeJpeg.available());
+    }
+
+    /**
+     * With {@code libjpeg} false, JPEGs and PNGs go through ImageIO even where libjpeg-turbo and libpng are loaded (the fallback's
+     * tests and the decode bench, {@link org.tconv.bench.DecodeRate}); true has no effect where it is not loaded.
+     */
+    public static NpyArray decode(byte[] bytes, AdmissionBudget budget, boolean libjpeg) {
         if (bytes == null || bytes.length == 0) throw fail("empty file");
         try {
+            if (libjpeg && NativeJpeg.available() && isJpeg(bytes)) return nativeJpeg(bytes, budget);
+            if (libjpeg && NativePng.available() && isPng(bytes)) {
+                NpyArray a = nativePng(bytes, budget);
+                if (a != null) return a;
+            }
             String format = sniff(bytes);
             byte[] input = format.equals("jpeg") ? JpegIcc.strip(bytes) : bytes;
             try (ImageInputStream in = stream(input)) {
@@ -105,6 +123,55 @@ public final class ImageDecoder {
             throw fail(reason(e));
         } catch (IOException | RuntimeException e) {
             throw fail(reason(e));
+        }
+    }
+
+    /** Whether JPEGs decode through libjpeg-turbo in this JVM (else ImageIO; the log said why once). PNGs: libpng, likewise. */
+    public static boolean libjpegLoaded() {
+        return NativeJpeg.available();
+    }
+
+    /** JPEG's SOI marker and the first byte of the next marker, as ImageIO's JPEG reader recognises it. */
+    private static boolean isJpeg(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF;
+    }
+
+    /**
+     * libjpeg-turbo: the header, the budget, then the planes. The same refusals as the ImageIO path, in the
+     * same order; libjpeg never reads an ICC profile, so no profile is applied here either.
+     */
+    private static NpyArray nativeJpeg(byte[] bytes, AdmissionBudget budget) {
+        NativeJpeg.Header h = NativeJpeg.readHeader(bytes);
+        if (h.width() <= 0 || h.height() <= 0) throw fail("image of " + h.width() + "x" + h.height() + " pixels");
+        budget.checkImage("image", h.width(), h.height());
+        int n = h.components();
+        if (n == 4) throw fail("CMYK JPEG is not supported");
+        if (n != 1 && n != 3) throw fail("JPEG with " + n + " colour components is not supported");
+        return new NpyArray(new int[] {n, h.height(), h.width()}, NativeJpeg.decodePlanes(bytes, h), "|u1");
+    }
+
+    private static boolean isPng(byte[] b) {
+        return b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+    }
+
+    /**
+     * libpng for the PNG kinds it handles here ({@link NativePng}), else null and ImageIO decodes it, as it does
+     * a header libpng refuses (so those files keep ImageIO's verdict and message). Errors in the image data
+     * read as ImageIO's do: {@code Error reading PNG image data: <libpng's reason>}.
+     */
+    private static NpyArray nativePng(byte[] bytes, AdmissionBudget budget) {
+        NativePng.Header h;
+        try {
+            h = NativePng.readHeader(bytes);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!h.handled()) return null;
+        budget.checkImage("image", h.width(), h.height());
+        try {
+            return new NpyArray(new int[] {h.channels(), h.height(), h.width()}, NativePng.decodePlanes(bytes, h), "|u1");
+        } catch (IllegalArgumentException e) {
+            throw fail("Error reading PNG image data: " + e.getMessage());
         }
     }
 
