@@ -59,11 +59,11 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "parquet", description = "parquet, npy, png or webdataset (default: ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--parquet-values", paramLabel = "LAYOUT", defaultValue = "binary",
+    @Option(names = "--parquet-values", paramLabel = "LAYOUT", defaultValue = ParquetLayout.DEFAULT_VALUES_NAME,
             description = "with --format parquet: binary (each item's little-endian bytes beside shape and dtype, np.frombuffer reads them) or array (a list of numbers per row, about 10x slower to write) (default: ${DEFAULT-VALUE})")
     String parquetValues;
 
-    @Option(names = "--parquet-compression", paramLabel = "CODEC", defaultValue = "none",
+    @Option(names = "--parquet-compression", paramLabel = "CODEC", defaultValue = ParquetLayout.DEFAULT_COMPRESSION_NAME,
             description = "with --format parquet: none, snappy, zstd, lz4 or gzip (default: ${DEFAULT-VALUE}: convolution results hardly compress)")
     String parquetCompression;
 

@@ -32,8 +32,9 @@ public final class ParquetLayout implements Serializable {
     public static final String FLOAT64 = "<f8", FLOAT32 = "<f4";
 
     /** The defaults, chosen by measurement (docs/outputs.md, docs/perf/2026-12-08-parquet.md). */
-    public static final ParquetValues DEFAULT_VALUES = ParquetValues.BINARY;
-    public static final ParquetCompression DEFAULT_COMPRESSION = ParquetCompression.NONE;
+    public static final String DEFAULT_VALUES_NAME = "binary", DEFAULT_COMPRESSION_NAME = "none";
+    public static final ParquetValues DEFAULT_VALUES = ParquetValues.parse(DEFAULT_VALUES_NAME);
+    public static final ParquetCompression DEFAULT_COMPRESSION = ParquetCompression.parse(DEFAULT_COMPRESSION_NAME);
 
     public final ParquetValues values;
     public final ParquetCompression compression;
