@@ -20,6 +20,9 @@ import org.tconv.read.AdmissionBudget;
 import org.tconv.read.ParquetImageTable;
 import org.tconv.write.OutputFormat;
 import org.tconv.write.OutputLocation;
+import org.tconv.write.ParquetCompression;
+import org.tconv.write.ParquetLayout;
+import org.tconv.write.ParquetValues;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,6 +58,14 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "parquet", description = "parquet, npy, png or webdataset (default: ${DEFAULT-VALUE})")
     String format;
+
+    @Option(names = "--parquet-values", paramLabel = "LAYOUT", defaultValue = ParquetLayout.DEFAULT_VALUES_NAME,
+            description = "with --format parquet: binary (each item's little-endian bytes beside shape and dtype, np.frombuffer reads them) or array (a list of numbers per row, about 10x slower to write) (default: ${DEFAULT-VALUE})")
+    String parquetValues;
+
+    @Option(names = "--parquet-compression", paramLabel = "CODEC", defaultValue = ParquetLayout.DEFAULT_COMPRESSION_NAME,
+            description = "with --format parquet: none, snappy, zstd, lz4 or gzip (default: ${DEFAULT-VALUE}: convolution results hardly compress)")
+    String parquetCompression;
 
     @Option(names = "--dtype", defaultValue = "f64",
             description = "precision of the toeplitz product: f64, or f32 (faster, ~1e-7 relative error; results written as float32) (default: ${DEFAULT-VALUE})")
@@ -157,12 +168,14 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
         OutputFormat f;
         Dtype d;
         AdmissionBudget budget;
+        ParquetLayout parquet;
         try {
             budget = AdmissionBudget.defaults().withMaxPixels(maxPixels);
             m = Method.parse(method);
             f = OutputFormat.parse(format);
             d = Dtype.parse(dtype);
             m.requireSupports(d);
+            parquet = new ParquetLayout(ParquetValues.parse(parquetValues), ParquetCompression.parse(parquetCompression));
             if (f == OutputFormat.WEBDATASET && m == Method.BLOCKMATRIX) {
                 throw new IllegalArgumentException("--format webdataset needs --method toeplitz or direct: blockmatrix regroups rows across tasks, and each output shard is written by the one task that read its input shard");
             }
@@ -189,7 +202,7 @@ class RunCommand extends TconvCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage());
         }
         try {
-            return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget, imageColumn, keyColumn, shardSplitSize);
+            return new JobConfig(in, out, spec, m, f, verify, d, overwrite, budget, imageColumn, keyColumn, shardSplitSize, parquet);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }

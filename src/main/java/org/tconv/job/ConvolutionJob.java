@@ -188,7 +188,7 @@ public final class ConvolutionJob {
         // Counted as rows are written: a shard's members are only known to its task.
         LongAccumulator acceptedAcc = sc.sc().longAccumulator("accepted");
         ResultWriter.write(spark, result, cfg.format, out.workUri(), PendingOutput.writerConf(hadoop), rejectedAcc, acceptedAcc, items, scalars,
-                cfg.dtype == Dtype.F32);
+                cfg.dtype == Dtype.F32, cfg.parquet);
         for (Tuple2<String, String> r : rejectedAcc.value()) {
             rejected.putIfAbsent(r._1(), r._2());
         }

@@ -5,6 +5,7 @@ import org.tconv.operator.Dtype;
 import org.tconv.read.AdmissionBudget;
 import org.tconv.multiply.Method;
 import org.tconv.write.OutputFormat;
+import org.tconv.write.ParquetLayout;
 
 /** What one {@code tconv run} does, fully validated before Spark starts. */
 public final class JobConfig {
@@ -25,6 +26,8 @@ public final class JobConfig {
     public final String keyColumn;
     /** {@code --shard-split-size}: an uncompressed tar shard larger than this is read by several tasks. */
     public final long shardSplitBytes;
+    /** {@code --parquet-values}, {@code --parquet-compression}: the rows of {@code --format parquet}. */
+    public final ParquetLayout parquet;
     /** Spark's own split size for files, {@code spark.sql.files.maxPartitionBytes}'s default. */
     public static final long DEFAULT_SHARD_SPLIT_BYTES = 128L << 20;
 
@@ -39,6 +42,12 @@ public final class JobConfig {
 
     public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
                      boolean overwrite, AdmissionBudget budget, String imageColumn, String keyColumn, long shardSplitBytes) {
+        this(input, output, spec, method, format, verify, dtype, overwrite, budget, imageColumn, keyColumn, shardSplitBytes, ParquetLayout.defaults());
+    }
+
+    public JobConfig(String input, String output, ConvSpec spec, Method method, OutputFormat format, boolean verify, Dtype dtype,
+                     boolean overwrite, AdmissionBudget budget, String imageColumn, String keyColumn, long shardSplitBytes,
+                     ParquetLayout parquet) {
         this.input = input;
         this.output = output;
         this.spec = spec;
@@ -52,5 +61,6 @@ public final class JobConfig {
         this.keyColumn = keyColumn;
         if (shardSplitBytes < 1) throw new IllegalArgumentException("--shard-split-size must be at least 1 byte, not " + shardSplitBytes);
         this.shardSplitBytes = shardSplitBytes;
+        this.parquet = parquet;
     }
 }

@@ -20,6 +20,12 @@ import org.tconv.timing.StageClock;
  * set are the same; a sticky or set-id bit (which java.nio cannot express) and a file system without POSIX
  * attributes go the old way. Its writes and renames are also counted on the calling thread
  * ({@link StageClock}): the bench's write and commit stages of a job.
+ *
+ * <p>It writes no hidden {@code .crc} beside the files it creates (it still reads and checks one that is
+ * there, and renames and deletes it with its file): tconv's outputs on {@code file:} are read by numpy,
+ * pandas, DuckDB, which know nothing of Hadoop's side files, and computing them held a Parquet write to
+ * Hadoop's checksum loop (see docs/perf/2026-12-08-parquet.md). Replacing a file still deletes the old
+ * file's {@code .crc}, which would no longer match it.
  */
 public final class PosixLocalFileSystem extends LocalFileSystem {
     /** The Hadoop setting that makes {@code file:} paths use this class. */
@@ -27,6 +33,7 @@ public final class PosixLocalFileSystem extends LocalFileSystem {
 
     public PosixLocalFileSystem() {
         super(new Raw());
+        setWriteChecksum(false);
     }
 
     static final class Raw extends RawLocalFileSystem {

@@ -50,6 +50,8 @@ class BadOptionsTest {
             "--weights @/garbage.npy               | weights file",
             "--method fast                         | unknown method 'fast'",
             "--format jpg                          | unknown format 'jpg'",
+            "--parquet-values list                 | unknown --parquet-values 'list' (expected binary or array)",
+            "--parquet-compression brotli          | unknown --parquet-compression 'brotli'",
             "--stride x                            | stride must be an int or 'h,w'",
     })
     void refusedWithOneLine(String options, String message) {

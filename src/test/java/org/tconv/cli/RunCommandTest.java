@@ -27,6 +27,7 @@ import org.tconv.conv.Padding;
 import org.tconv.multiply.Method;
 import org.tconv.read.NpyArray;
 import org.tconv.testing.Cli;
+import org.tconv.testing.ParquetResults;
 import org.tconv.testing.SharedSpark;
 import org.tconv.testing.TestFiles;
 import org.tconv.verify.DirectConvolution;
@@ -123,8 +124,8 @@ class RunCommandTest {
         ConvSpec spec = ConvSpec.builder(W_SHAPE, weights()).padding(Padding.same())
                 .paddingMode(org.tconv.conv.PaddingMode.REFLECT).build();
         double[] expected = DirectConvolution.convolve(spec.geometry(new int[] {3, 6, 6}), a, 0);
-        List<Double> got = first.getList(3);
-        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got.get(i), 1e-9);
+        assertEquals("<f8", first.getString(first.fieldIndex("dtype")));
+        assertArrayEquals(expected, ParquetResults.values(first), 1e-9);
         assertEquals(List.of(0, 1, 2), rows.subList(1, 4).stream().map(x -> x.getInt(1)).collect(Collectors.toList()));
     }
 
@@ -170,10 +171,19 @@ class RunCommandTest {
         assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", parquet.toString(), "--weights", w, "--padding", "same",
                 "--dtype", "f32").status);
         org.apache.spark.sql.Dataset<Row> table = SharedSpark.get().read().parquet(parquet.toString());
-        assertEquals("array<float>", table.schema().apply("values").dataType().simpleString());
+        assertEquals("binary", table.schema().apply("values").dataType().simpleString());
         Row first = table.filter("path like '%/a.npy'").first();
-        List<Float> got = first.getList(3);
-        for (int i = 0; i < ya.length; i++) assertEquals((float) outA.data[i], got.get(i), 0.0f, "parquet and npy hold the same floats");
+        assertEquals("<f4", first.getString(first.fieldIndex("dtype")));
+        assertEquals(4 * ya.length, ((byte[]) first.getAs("values")).length, "4 bytes a value");
+        assertArrayEquals(java.util.Arrays.copyOf(outA.data, ya.length), ParquetResults.values(first), 0.0, "parquet and npy hold the same floats");
+
+        Path parquetArray = tmp.resolve("parquet-array");
+        assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", parquetArray.toString(), "--weights", w, "--padding", "same",
+                "--dtype", "f32", "--parquet-values", "array").status);
+        org.apache.spark.sql.Dataset<Row> arrays = SharedSpark.get().read().parquet(parquetArray.toString());
+        assertEquals("array<float>", arrays.schema().apply("values").dataType().simpleString());
+        List<Float> got = arrays.filter("path like '%/a.npy'").first().getList(3);
+        for (int i = 0; i < ya.length; i++) assertEquals((float) outA.data[i], got.get(i), 0.0f, "parquet arrays and npy hold the same floats");
 
         Path wds = tmp.resolve("wds");
         assertEquals(0, Cli.run("run", "--input", in.toString(), "--output", wds.toString(), "--weights", w, "--padding", "same",
@@ -238,9 +248,10 @@ class RunCommandTest {
             assertEquals(n, rows.size());
             for (Row row : rows) {
                 int i = row.getInt(1);
-                List<Number> got = row.getList(3);
+                double[] got = ParquetResults.values(row);
+                assertEquals(g.outputSize(), got.length);
                 for (int k = 0; k < g.outputSize(); k++) {
-                    assertEquals(y.data[i * g.outputSize() + k], got.get(k).doubleValue(), 0.0, dtype + " parquet item " + i);
+                    assertEquals(y.data[i * g.outputSize() + k], got[k], 0.0, dtype + " parquet item " + i);
                 }
             }
 

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tconv.testing.Cli;
+import org.tconv.testing.ParquetResults;
 import org.tconv.testing.RejectedCsv;
 import org.tconv.testing.SharedSpark;
 import org.tconv.testing.TestFiles;
@@ -140,14 +141,14 @@ class ParquetImageTableTest {
         Cli r = Cli.run("run", "--input", table.toString(), "--image-column", "image", "--output", out.toString(), "--weights", weights);
         assertEquals(2, r.status, r::toString);
         Row[] rows = (Row[]) SharedSpark.get().read().parquet(out.toString()).orderBy("label").collect();
-        assertEquals(List.of("path", "index", "shape", "values", "label", "caption"),
+        assertEquals(List.of("path", "index", "shape", "dtype", "values", "label", "caption"),
                 Arrays.asList(SharedSpark.get().read().parquet(out.toString()).schema().fieldNames()),
                 "tconv's columns, then the table's scalar ones (not the image, not the array of tags)");
         Map<String, String> captions = new TreeMap<>();
         List<Integer> labels = new ArrayList<>();
         for (Row row : rows) {
-            labels.add(row.getInt(4));
-            captions.put(row.getString(0), row.getString(5));
+            labels.add(row.getInt(row.fieldIndex("label")));
+            captions.put(row.getString(0), row.getString(row.fieldIndex("caption")));
         }
         assertEquals(List.of(0, 1, 2, 5, 6, 7), labels, "Parquet rows name their source, so every decodable row is written");
         assertEquals("a cup", captions.get("sub/coffee.jpg"));
@@ -157,12 +158,10 @@ class ParquetImageTableTest {
         expected.put("sub/coffee.jpg", TestFiles.read(looseOut.resolve("sub/coffee.npy")));
         expected.put("chelsea.png", TestFiles.read(looseOut.resolve("chelsea.npy")));
         for (Row row : rows) {
-            int label = row.getInt(4);
+            int label = row.getInt(row.fieldIndex("label"));
             NpyArray want = expected.get(label == 5 || label == 7 ? "astronaut.png" : label == 6 ? "sub/coffee.jpg" : row.getString(0));
             assertEquals(Arrays.toString(want.shape), row.getList(2).toString(), row::toString);
-            List<Double> values = row.getList(3);
-            double[] got = values.stream().mapToDouble(Double::doubleValue).toArray();
-            assertArrayEquals(want.data, got, 0.0, row::toString);
+            assertArrayEquals(want.data, ParquetResults.values(row), 0.0, row::toString);
         }
         Map<String, String> rejected = RejectedCsv.read(out);
         assertEquals(List.of("corrupt.png", "empty.png"), List.copyOf(rejected.keySet()), rejected::toString);
@@ -176,10 +175,10 @@ class ParquetImageTableTest {
         assertEquals(rows.length, directRows.length);
         for (int i = 0; i < rows.length; i++) {
             assertEquals(rows[i].getString(0), directRows[i].getString(0));
-            assertEquals(rows[i].getInt(4), directRows[i].getInt(4));
-            assertEquals(rows[i].getString(5), directRows[i].getString(5));
-            double[] a = rows[i].<Double>getList(3).stream().mapToDouble(Double::doubleValue).toArray();
-            double[] b = directRows[i].<Double>getList(3).stream().mapToDouble(Double::doubleValue).toArray();
+            assertEquals(rows[i].<Integer>getAs("label"), directRows[i].<Integer>getAs("label"));
+            assertEquals(rows[i].<String>getAs("caption"), directRows[i].<String>getAs("caption"));
+            double[] a = ParquetResults.values(rows[i]);
+            double[] b = ParquetResults.values(directRows[i]);
             assertArrayEquals(a, b, 1e-9 * 255 * 27 * 4);
         }
     }

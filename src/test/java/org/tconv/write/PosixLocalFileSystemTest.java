@@ -50,4 +50,36 @@ class PosixLocalFileSystemTest {
             assertThrows(IOException.class, () -> ours.setPermission(new org.apache.hadoop.fs.Path(tmp.resolve("missing").toUri()), new FsPermission((short) 0644)));
         }
     }
+
+    /**
+     * Files written through it have no hidden {@code .crc} beside them (numpy, DuckDB and pandas readers get
+     * the output alone), read back and rename as before, and a file replaced drops its old, now stale, .crc.
+     */
+    @Test
+    void writesNoChecksumSideFiles() throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(PosixLocalFileSystem.KEY, PosixLocalFileSystem.class.getName());
+        conf.setBoolean("fs.file.impl.disable.cache", true);
+        try (FileSystem ours = FileSystem.get(URI.create("file:///"), conf)) {
+            org.apache.hadoop.fs.Path a = new org.apache.hadoop.fs.Path(tmp.resolve("part-0.parquet").toUri());
+            try (var out = ours.create(a, true)) {
+                out.write(new byte[] {1, 2, 3});
+            }
+            try (var names = Files.list(tmp)) {
+                assertEquals(java.util.List.of("part-0.parquet"), names.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toList()));
+            }
+            try (var in = ours.open(a)) {
+                assertEquals(3, in.readAllBytes().length);
+            }
+            org.apache.hadoop.fs.Path b = new org.apache.hadoop.fs.Path(tmp.resolve("moved.parquet").toUri());
+            org.junit.jupiter.api.Assertions.assertTrue(ours.rename(a, b));
+            Files.writeString(tmp.resolve(".moved.parquet.crc"), "stale");
+            try (var out = ours.create(b, true)) {
+                out.write(new byte[] {4});
+            }
+            try (var names = Files.list(tmp)) {
+                assertEquals(java.util.List.of("moved.parquet"), names.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toList()));
+            }
+        }
+    }
 }
