@@ -121,10 +121,10 @@ class DeconvolveCommandTest {
         int size = want.length / 2;
         for (int i = 0; i < 2; i++) {
             org.apache.spark.sql.Row row = rows.get(i);
-            assertEquals(i, row.getInt(1));
-            assertEquals(List.of(2, 12, 14), row.getList(2));
-            List<Double> got = row.getList(3);
-            double[] x = got.stream().mapToDouble(Double::doubleValue).toArray();
+            assertEquals(i, row.<Integer>getAs("index").intValue());
+            assertEquals(List.of(2, 12, 14), row.getList(row.fieldIndex("shape")));
+            assertEquals("<f8", row.getAs("dtype"), "deconvolve's results are float64");
+            double[] x = org.tconv.testing.ParquetResults.values(row);
             double d = relativeDifference(x, Arrays.copyOfRange(want, i * size, (i + 1) * size));
             assertTrue(d < 1e-8, "item " + i + ": " + d);
         }

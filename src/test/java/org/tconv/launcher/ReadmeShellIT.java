@@ -106,6 +106,8 @@ class ReadmeShellIT {
         assertTrue(Files.readString(home.resolve("target/explain-out/report.md")).contains("9 x 25"));
         NpyArray ecg = NpyArray.read(Files.readAllBytes(tmp.resolve("out-ecg/ecg.npy")));
         assertEquals(8000, ecg.shape[ecg.shape.length - 1], "same padding keeps the signal's length");
+        NpyArray deblurred = NpyArray.read(Files.readAllBytes(tmp.resolve("out-deblur/astronaut.npy")));
+        assertEquals(List.of(3, 512, 512), java.util.Arrays.stream(deblurred.shape).boxed().toList(), "deconvolve keeps the input's shape");
     }
 
     private static void deleteTree(Path dir) throws IOException {
