@@ -69,6 +69,12 @@ public final class ParquetLayout implements Serializable {
     public Map<String, String> writerOptions() {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("compression", compression.sparkName);
+        // parquet-mr checks a page's and a row group's size only every 100 rows at first; a row here is a whole
+        // item (a photo's float64 result is ~28 MB), so 100 of them were buffered, and copied once more when
+        // the page was written, before the 1 MB page or 128 MB row group was noticed: W8 in float64 ran the
+        // executor out of heap. Checked after every row instead: a row is large, the check is a sum.
+        o.put("parquet.page.size.row.check.min", "1");
+        o.put("parquet.page.size.row.check.max", "1");
         if (values == ParquetValues.BINARY) {
             o.put("parquet.enable.dictionary#" + VALUES, "false");
             o.put("parquet.column.statistics.enabled#" + VALUES, "false");
