@@ -88,8 +88,13 @@ public final class InputPaths {
         Path given = new Path(input);
         FileSystem fs = given.getFileSystem(conf);
         if (!exists(fs, fs.makeQualified(given))) return input;
-        StringBuilder b = new StringBuilder(input.length() + 8);
-        for (char c : input.toCharArray()) {
+        return escaped(input);
+    }
+
+    /** A path known to exist (just listed), its glob characters escaped for Spark's reader. */
+    public static String escaped(String path) {
+        StringBuilder b = new StringBuilder(path.length() + 8);
+        for (char c : path.toCharArray()) {
             if ("{}[]*?\\".indexOf(c) >= 0) b.append('\\');
             b.append(c);
         }

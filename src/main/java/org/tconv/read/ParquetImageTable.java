@@ -204,7 +204,7 @@ public final class ParquetImageTable implements Serializable {
      */
     private static Dataset<Row> read(SparkSession spark, String input, List<String> files) {
         if (files == null) return spark.read().parquet(readPath(spark, input));
-        String[] paths = files.stream().map(f -> readPath(spark, f)).toArray(String[]::new);
+        String[] paths = files.stream().map(InputPaths::escaped).toArray(String[]::new); // listed: they exist
         return spark.read().option("basePath", input).parquet(paths);
     }
 
